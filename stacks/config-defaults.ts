@@ -1,0 +1,57 @@
+/**
+ * Defaults per environment kind. A stack file only states what differs from these; the README's config table
+ * is generated from the same object (`npm run config:reference`), so documentation cannot drift from code.
+ *
+ * Merging is deep for objects and whole-value for arrays: a stack that lists `cluster.appPools` replaces the
+ * default pools entirely, so a pool never appears that the stack file does not show.
+ */
+import type { Environment } from "./config-schema";
+
+const dev = {
+  cluster: {
+    highAvailability: false,
+    corePool: { size: "s-2vcpu-4gb", nodeCount: 2 },
+    appPools: [{ name: "apps", size: "s-2vcpu-4gb", minNodes: 1, maxNodes: 3 }],
+    autoUpgrade: true,
+    maintenance: { day: "saturday", startTime: "04:00" },
+  },
+  database: {
+    postgresVersion: "17",
+    size: "db-s-1vcpu-2gb",
+    nodeCount: 1,
+    connectionPoolSize: 20,
+    maintenance: { day: "saturday", startTime: "05:00" },
+    trustedIpRanges: [],
+  },
+  dns: { webAppHost: "apex", ttl: 300 },
+  rotation: { maxAgeDays: 30, counters: {} },
+  observability: { retentionDays: 7 },
+};
+
+const prod = {
+  cluster: {
+    highAvailability: true,
+    corePool: { size: "s-4vcpu-8gb", nodeCount: 3 },
+    appPools: [{ name: "apps", size: "s-4vcpu-8gb", minNodes: 2, maxNodes: 10 }],
+    autoUpgrade: true,
+    maintenance: { day: "sunday", startTime: "04:00" },
+  },
+  database: {
+    postgresVersion: "17",
+    size: "db-s-2vcpu-4gb",
+    nodeCount: 2,
+    connectionPoolSize: 40,
+    maintenance: { day: "sunday", startTime: "05:00" },
+    trustedIpRanges: [],
+  },
+  dns: { webAppHost: "apex", ttl: 300 },
+  rotation: { maxAgeDays: 90, counters: {} },
+  observability: { retentionDays: 30 },
+};
+
+const local = {
+  rotation: { maxAgeDays: 365, counters: {} },
+  observability: { retentionDays: 3 },
+};
+
+export const configDefaults: Record<Environment, Record<string, unknown>> = { dev, prod, local };

@@ -1,0 +1,114 @@
+/**
+ * Rules that relate two or more config keys, or a key and the environment. They run on the merged raw config
+ * (defaults plus stack file) next to the shape checks, so one run reports every problem at once; each rule
+ * guards its own types because the shape may be wrong at the same time.
+ */
+import { catalog } from "../lib/digitalocean-catalog";
+import { domainPattern } from "./config-schema";
+import { rotatingCredentialNames } from "./rotating-credentials";
+
+export interface ConfigProblem {
+  /** Path below the `loco:` namespace, e.g. ["cluster", "appPools", 0, "maxNodes"]. */
+  readonly path: readonly (string | number)[];
+  /** The offending value; omitted when there is none (a missing key). */
+  readonly value?: unknown;
+  readonly hasValue: boolean;
+  /** What is wrong and what is allowed. */
+  readonly message: string;
+}
+
+type Raw = Record<string, unknown>;
+
+const asObject = (v: unknown): Raw | undefined => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Raw) : undefined);
+
+function appPoolRules(cluster: Raw | undefined): ConfigProblem[] {
+  const pools = Array.isArray(cluster?.appPools) ? cluster.appPools : [];
+  const problems: ConfigProblem[] = [];
+  const seen = new Set<unknown>();
+  pools.forEach((entry, i) => {
+    const pool = asObject(entry);
+    if (!pool) return;
+    const { minNodes, maxNodes, name } = pool;
+    if (typeof minNodes === "number" && typeof maxNodes === "number" && maxNodes < minNodes) {
+      problems.push({
+        path: ["cluster", "appPools", i, "maxNodes"],
+        value: maxNodes,
+        hasValue: true,
+        message: `must be >= minNodes (${minNodes})`,
+      });
+    }
+    if (seen.has(name)) {
+      problems.push({ path: ["cluster", "appPools", i, "name"], value: name, hasValue: true, message: "must be unique among app pools" });
+    }
+    seen.add(name);
+  });
+  return problems;
+}
+
+function productionRules(environment: unknown, cluster: Raw | undefined, database: Raw | undefined): ConfigProblem[] {
+  if (environment !== "prod") return [];
+  const problems: ConfigProblem[] = [];
+  if (cluster && cluster.highAvailability !== true) {
+    problems.push({
+      path: ["cluster", "highAvailability"],
+      value: cluster.highAvailability,
+      hasValue: true,
+      message: "must be true in prod: a single control-plane node is a single point of failure",
+    });
+  }
+  if (database && typeof database.nodeCount === "number" && database.nodeCount < 2) {
+    problems.push({
+      path: ["database", "nodeCount"],
+      value: database.nodeCount,
+      hasValue: true,
+      message: "must be at least 2 in prod: a standby node keeps the database of record up through a node failure",
+    });
+  }
+  return problems;
+}
+
+function databaseSizeRule(database: Raw | undefined): ConfigProblem[] {
+  const size = typeof database?.size === "string" ? catalog.databaseSizes[database.size] : undefined;
+  const nodeCount = database?.nodeCount;
+  if (!size || typeof nodeCount !== "number" || nodeCount <= size.maxNodes) return [];
+  return [
+    {
+      path: ["database", "nodeCount"],
+      value: nodeCount,
+      hasValue: true,
+      message: `must be at most ${size.maxNodes} for size ${String(database?.size)}: DigitalOcean offers standby nodes only on larger sizes`,
+    },
+  ];
+}
+
+function zoneRule(baseDomain: unknown, dns: Raw | undefined): ConfigProblem[] {
+  const zone = dns?.zone;
+  // An invalid base domain is reported by its own check; comparing against it would only add noise.
+  if (typeof zone !== "string" || typeof baseDomain !== "string" || !domainPattern.test(baseDomain)) return [];
+  if (baseDomain === zone || baseDomain.endsWith(`.${zone}`)) return [];
+  return [{ path: ["dns", "zone"], value: zone, hasValue: true, message: `must be the base domain (${baseDomain}) or one of its parents` }];
+}
+
+function rotationCounterRule(rotation: Raw | undefined): ConfigProblem[] {
+  const counters = asObject(rotation?.counters) ?? {};
+  return Object.keys(counters)
+    .filter((name) => !rotatingCredentialNames.includes(name))
+    .map((name) => ({
+      path: ["rotation", "counters", name],
+      value: counters[name],
+      hasValue: true,
+      message: `is not a credential this platform rotates (known: ${rotatingCredentialNames.join(", ")})`,
+    }));
+}
+
+export function crossFieldProblems(raw: Raw): ConfigProblem[] {
+  const cluster = asObject(raw.cluster);
+  const database = asObject(raw.database);
+  return [
+    ...appPoolRules(cluster),
+    ...productionRules(raw.environment, cluster, database),
+    ...databaseSizeRule(database),
+    ...zoneRule(raw.baseDomain, asObject(raw.dns)),
+    ...rotationCounterRule(asObject(raw.rotation)),
+  ];
+}

@@ -1,0 +1,160 @@
+/**
+ * The shape of an environment's config (the `loco:` namespace of Pulumi.<stack>.yaml), as zod schemas.
+ * Shapes only: per-environment defaults live in config-defaults.ts, rules that relate two keys in
+ * config-rules.ts, and reading plus error reporting in config.ts. Each field's description feeds the README's
+ * config reference (`npm run config:reference`), so it is written for the person editing the stack file.
+ */
+import { z } from "zod";
+import { catalog, platformRegions } from "../lib/digitalocean-catalog";
+
+export const environments = ["dev", "prod", "local"] as const;
+export type Environment = (typeof environments)[number];
+
+const dnsLabelPattern = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export const domainPattern = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** An exact DOKS version slug. "latest" or "1.34" would let a re-run silently move the cluster. */
+export const pinnedKubernetesVersion = /^\d+\.\d+\.\d+-do\.\d+$/;
+
+const dnsLabel = z.string().regex(dnsLabelPattern, "must be a DNS label: lowercase letters, digits and '-', 1-63 characters");
+const domain = z.string().regex(domainPattern, "must be a domain name such as loco.example.com (lowercase, no scheme, no trailing dot)");
+const weekday = z.enum(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]);
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a UTC time of day as HH:MM");
+
+const dropletSize = z.enum(Object.keys(catalog.dropletSizes) as [string, ...string[]]);
+const databaseSize = z.enum(Object.keys(catalog.databaseSizes) as [string, ...string[]]);
+const region = z.enum(platformRegions() as [string, ...string[]]);
+const postgresVersion = z.enum(catalog.postgresVersions as [string, ...string[]]);
+
+export const appPoolSchema = z.strictObject({
+  name: dnsLabel.describe("Pool name, unique in the cluster."),
+  size: dropletSize.describe("Droplet size slug of every node in the pool."),
+  minNodes: z
+    .int()
+    .min(1, "must be at least 1 (DigitalOcean's autoscaler cannot scale a pool to zero)")
+    .describe("Fewest nodes the autoscaler keeps (at least 1)."),
+  maxNodes: z.int().min(1).max(100, "must be at most 100 (DOKS node pool limit)").describe("Most nodes the autoscaler may add."),
+});
+
+export const clusterSchema = z.strictObject({
+  kubernetesVersion: z
+    .string()
+    .regex(pinnedKubernetesVersion, "must be an exact DOKS version such as 1.34.1-do.0, not 'latest' or a minor version")
+    .describe("Exact DOKS version slug (`doctl kubernetes options versions`)."),
+  highAvailability: z.boolean().describe("HA control plane. Required in prod; DigitalOcean cannot turn it off again."),
+  corePool: z
+    .strictObject({
+      size: dropletSize.describe("Droplet size of the core pool. Changing it REPLACES THE CLUSTER."),
+      nodeCount: z.int().min(1).max(10).describe("Fixed number of core nodes."),
+    })
+    .describe("The cluster's built-in pool, tainted for platform add-ons only."),
+  appPools: z
+    .array(appPoolSchema)
+    .min(1, "must list at least one app pool")
+    .describe("Autoscaled pools for tenant apps; a list here replaces the default list."),
+  autoUpgrade: z.boolean().describe("Let DigitalOcean apply patch upgrades inside the maintenance window."),
+  maintenance: z
+    .strictObject({
+      day: z.union([weekday, z.literal("any")], { error: "must be a weekday (monday to sunday) or any" }).describe("Weekday, or any."),
+      startTime: clockTime.describe("Start of the window, HH:MM UTC."),
+    })
+    .describe("Weekly window for automatic upgrades."),
+  controlPlaneAllowedCidrs: z
+    .array(z.cidrv4())
+    .min(1, "must list at least one CIDR, or be removed to leave the API open")
+    .optional()
+    .describe("If set, only these CIDRs reach the Kubernetes API: include CI runners and the resurrector."),
+  vpcIpRange: z.cidrv4().optional().describe("IPv4 range of the environment's VPC; DigitalOcean picks one when unset."),
+});
+
+export const databaseSchema = z.strictObject({
+  postgresVersion: postgresVersion.describe("Major PostgreSQL version."),
+  size: databaseSize.describe("Managed database size slug (per node)."),
+  nodeCount: z.int().min(1).max(3).describe("Primary plus standbys, 1 to 3. Prod needs at least 2."),
+  connectionPoolSize: z.int().min(1).max(500).describe("Server connections of the API's transaction-mode pool."),
+  maintenance: z
+    .strictObject({ day: weekday.describe("Weekday."), startTime: clockTime.describe("Start of the window, HH:MM UTC.") })
+    .describe("Weekly maintenance window."),
+  trustedIpRanges: z
+    .array(z.union([z.ipv4(), z.cidrv4()], { error: "must be an IPv4 address or CIDR" }))
+    .describe("Sources the database admits besides the cluster, e.g. an operator's bastion."),
+});
+
+export const dnsSchema = z.strictObject({
+  zone: domain.optional().describe("Cloudflare zone holding the records: the base domain (default) or one of its parents."),
+  publicAddress: z.ipv4().describe("Public IPv4 address every name points at."),
+  webAppHost: z.enum(["apex", "app"]).describe("Serve loco's web app at the apex or at app.{baseDomain}."),
+  ttl: z
+    .int()
+    .refine((v) => v === 1 || (v >= 60 && v <= 86400), "must be 1 (automatic) or 60-86400 seconds")
+    .describe("Record TTL in seconds; 1 is Cloudflare's automatic TTL."),
+});
+
+export const localSchema = z.strictObject({
+  kubeContext: z.string().min(1).describe("kubeconfig context of an existing local cluster (kind, k3d, minikube)."),
+  kubeconfigPath: z.string().min(1).optional().describe("kubeconfig file holding that context; KUBECONFIG or ~/.kube/config when unset."),
+});
+
+export const rotationSchema = z.strictObject({
+  maxAgeDays: z
+    .int()
+    .min(1, "must be at least 1 day")
+    .max(365, "must be at most 365 days")
+    .describe("Platform credentials older than this rotate on the next `pulumi up --refresh --run-program`."),
+  counters: z
+    .record(z.string(), z.int().min(0, "must be a non-negative integer"))
+    .describe("Manual rotation: bump a credential's counter (`npm run rotate`) to rotate it on the next `pulumi up`."),
+});
+
+export const observabilitySchema = z.strictObject({
+  retentionDays: z
+    .int()
+    .min(1, "must be at least 1 day")
+    .max(365, "must be at most 365 days")
+    .describe("Days of logs, metrics and traces kept before ClickHouse drops them."),
+});
+
+const common = {
+  environment: z.enum(environments).describe("Environment kind: picks the defaults and the foundation."),
+  baseDomain: domain.describe("Base domain; tenant apps live at {app}.{baseDomain}."),
+  regionName: dnsLabel.describe("loco's name for the region this environment serves (as in deployments.region), e.g. us-east-1."),
+  rotation: rotationSchema.describe("Rotation of platform-issued credentials."),
+  observability: observabilitySchema.describe("Telemetry retention."),
+};
+
+/** dev and prod: everything on DigitalOcean and Cloudflare. */
+export const cloudConfigSchema = z.strictObject({
+  ...common,
+  region: region.describe("DigitalOcean region slug for the cluster, database and VPC."),
+  cluster: clusterSchema.describe("The DOKS cluster."),
+  database: databaseSchema.describe("The managed PostgreSQL database of record."),
+  dns: dnsSchema.describe("Public DNS on Cloudflare."),
+});
+
+/** local: an existing cluster and Postgres; no DigitalOcean, no Cloudflare. */
+export const localConfigSchema = z.strictObject({
+  ...common,
+  local: localSchema.describe("The existing local cluster."),
+});
+
+export type CloudSettings = z.infer<typeof cloudConfigSchema>;
+export type LocalSettings = z.infer<typeof localConfigSchema>;
+export type ClusterSettings = z.infer<typeof clusterSchema>;
+export type AppPoolSettings = z.infer<typeof appPoolSchema>;
+export type DatabaseSettings = z.infer<typeof databaseSchema>;
+export type DnsSettings = z.infer<typeof dnsSchema>;
+export type RotationSettings = z.infer<typeof rotationSchema>;
+
+/** Secrets are top-level keys set with `pulumi config set --secret`; never nested, never plaintext. */
+export const secretKeys = {
+  dev: ["digitaloceanToken", "cloudflareApiToken"],
+  prod: ["digitaloceanToken", "cloudflareApiToken"],
+  local: ["databaseUrl"],
+} as const satisfies Record<Environment, readonly string[]>;
+
+/** What each secret is, for error messages and the README. */
+export const secretDescriptions: Record<string, string> = {
+  digitaloceanToken: "DigitalOcean API token (read/write) for the cluster, database and VPC",
+  cloudflareApiToken: "Cloudflare API token with Zone:DNS:Edit, Zone:Zone:Read and User:API Tokens:Edit",
+  databaseUrl: "postgres:// URL of the local stack's existing PostgreSQL",
+};

@@ -1,0 +1,344 @@
+/**
+ * The one place that reads stack config. Everything under the `loco:` namespace of Pulumi.<stack>.yaml is
+ * merged onto the environment's defaults, validated, and returned as one typed object; components receive
+ * slices of it as typed args and never read config themselves.
+ *
+ * Invalid config throws a {@link ConfigError} before any resource is registered, listing every problem with
+ * its key, its value (never for secrets), what is allowed, and the file to fix.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { postgresUrlProblem } from "../lib/database-connection";
+import { publicNames, type PublicNames, type WebAppHost } from "../lib/public-names";
+import { deepMerge } from "../lib/deep-merge";
+import { configDefaults } from "./config-defaults";
+import { crossFieldProblems, type ConfigProblem } from "./config-rules";
+import {
+  cloudConfigSchema,
+  environments,
+  localConfigSchema,
+  secretDescriptions,
+  secretKeys,
+  type CloudSettings,
+  type Environment,
+  type LocalSettings,
+} from "./config-schema";
+
+export const configNamespace = "loco";
+
+/** Packages whose default providers are disabled (Pulumi.yaml): their own config keys would be silently ignored. */
+const disabledProviderNamespaces = ["kubernetes", "digitalocean", "cloudflare"];
+
+interface StackIdentity {
+  /** Stack name, e.g. "dev". */
+  readonly stack: string;
+  /** The file that holds this stack's config, for error messages and docs. */
+  readonly file: string;
+  /** Public host names derived from baseDomain, regionName and dns.webAppHost. */
+  readonly names: PublicNames;
+  /** Tags put on every DigitalOcean resource, for billing and for finding an environment's resources. */
+  readonly tags: string[];
+}
+
+export type CloudStackConfig = Omit<CloudSettings, "environment"> &
+  StackIdentity & {
+    readonly environment: "dev" | "prod";
+    /** Prod's stateful resources are protected: `pulumi destroy` or a replacement stops instead of deleting. */
+    readonly protect: boolean;
+    readonly credentials: {
+      readonly digitaloceanToken: pulumi.Output<string>;
+      readonly cloudflareApiToken: pulumi.Output<string>;
+    };
+  };
+
+export type LocalStackConfig = Omit<LocalSettings, "environment"> &
+  StackIdentity & {
+    readonly environment: "local";
+    readonly credentials: { readonly databaseUrl: pulumi.Output<string> };
+  };
+
+export type StackConfig = CloudStackConfig | LocalStackConfig;
+
+/** Config as Pulumi hands it to a program: "namespace:key" -> string (objects are JSON), plus which keys are secret. */
+export interface RawStackConfig {
+  readonly stack: string;
+  readonly values: Readonly<Record<string, string>>;
+  readonly secretKeys: ReadonlySet<string>;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Invalid stack config: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads the running stack's config through the Pulumi runtime and validates it. */
+export function loadStackConfig(): StackConfig {
+  const values = pulumi.runtime.allConfig();
+  const secret = new Set(Object.keys(values).filter(isConfigSecret));
+  return parseStackConfig({ stack: pulumi.getStack(), values, secretKeys: secret });
+}
+
+/**
+ * Whether a key was set with --secret. The SDK exposes this only as an internal helper; without it (an SDK that
+ * dropped it) the plaintext-secret check is skipped rather than guessed, and secrets are still read as secrets.
+ */
+function isConfigSecret(key: string): boolean {
+  const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (k: string) => boolean };
+  return runtimeConfig.isConfigSecret?.(key) ?? true;
+}
+
+/** Pure: validates raw config into a typed {@link StackConfig}, or throws a {@link ConfigError} listing every problem. */
+export function parseStackConfig(raw: RawStackConfig): StackConfig {
+  const file = `Pulumi.${raw.stack}.yaml`;
+  const { settings, secrets, problems, hidden } = splitNamespace(raw);
+  const format = (p: ConfigProblem) => formatProblem(file, hidden.has(String(p.path[0])) ? { ...p, hasValue: false } : p);
+
+  const environment = settings.environment;
+  if (!isEnvironment(environment)) {
+    const allowed = `one of ${environments.join(", ")}`;
+    problems.push(
+      environment === undefined
+        ? { path: ["environment"], hasValue: false, message: `is required: ${allowed}` }
+        : { path: ["environment"], value: environment, hasValue: true, message: `must be ${allowed}` },
+    );
+    throw new ConfigError(file, problems.map(format));
+  }
+
+  const expectedSecrets: readonly string[] = secretKeys[environment];
+  problems.push(...secretProblems(environment, expectedSecrets, secrets, raw.secretKeys));
+
+  const merged = deepMerge(configDefaults[environment], settings);
+  problems.push(...crossFieldProblems(merged));
+  const fail = () => new ConfigError(file, problems.map(format));
+  const identity = (baseDomain: string, regionName: string, webAppHost: WebAppHost): StackIdentity => ({
+    stack: raw.stack,
+    file,
+    names: publicNames(baseDomain, regionName, webAppHost),
+    tags: ["loco", `loco-${raw.stack}`],
+  });
+  const secretOutput = (key: string) => pulumi.secret(secrets[key]);
+
+  if (environment === "local") {
+    const parsed = localConfigSchema.safeParse(merged, { reportInput: true });
+    if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => issueToProblems(issue, localConfigSchema)));
+    if (!parsed.success || problems.length > 0) throw fail();
+    const data = parsed.data;
+    return {
+      ...data,
+      ...identity(data.baseDomain, data.regionName, "apex"),
+      environment: "local",
+      credentials: { databaseUrl: secretOutput("databaseUrl") },
+    };
+  }
+  const parsed = cloudConfigSchema.safeParse(merged, { reportInput: true });
+  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => issueToProblems(issue, cloudConfigSchema)));
+  if (!parsed.success || problems.length > 0) throw fail();
+  const data = parsed.data;
+  return {
+    ...data,
+    ...identity(data.baseDomain, data.regionName, data.dns.webAppHost),
+    environment,
+    protect: environment === "prod",
+    credentials: { digitaloceanToken: secretOutput("digitaloceanToken"), cloudflareApiToken: secretOutput("cloudflareApiToken") },
+  };
+}
+
+function isEnvironment(value: unknown): value is Environment {
+  return typeof value === "string" && (environments as readonly string[]).includes(value);
+}
+
+/** Separates `loco:` settings from secrets, decodes JSON objects, and flags keys of other namespaces that would be ignored. */
+function splitNamespace(raw: RawStackConfig) {
+  const settings: Record<string, unknown> = {};
+  const secrets: Record<string, string> = {};
+  const problems: ConfigProblem[] = [];
+  /** Settings set with --secret: their values never appear in a message. */
+  const hidden = new Set<string>();
+  const allSecretNames = new Set<string>(Object.values(secretKeys).flat());
+  for (const [fullKey, value] of Object.entries(raw.values).sort(([a], [b]) => a.localeCompare(b))) {
+    const separator = fullKey.indexOf(":");
+    const namespace = fullKey.slice(0, separator);
+    const key = fullKey.slice(separator + 1);
+    if (namespace === configNamespace) {
+      if (allSecretNames.has(key)) {
+        secrets[key] = value;
+        continue;
+      }
+      if (raw.secretKeys.has(fullKey)) hidden.add(key);
+      const decoded = decodeValue(value);
+      if (decoded.ok) settings[key] = decoded.value;
+      else problems.push({ path: [key], value, hasValue: true, message: "is not valid JSON" });
+    } else if (disabledProviderNamespaces.includes(namespace)) {
+      problems.push({
+        path: [],
+        hasValue: false,
+        message: `${fullKey} is ignored: default providers are disabled and every provider is built from loco: keys (see README "Config")`,
+      });
+    }
+  }
+  return { settings, secrets, problems, hidden };
+}
+
+function decodeValue(value: string): { ok: true; value: unknown } | { ok: false } {
+  if (!/^\s*[[{]/.test(value)) return { ok: true, value };
+  try {
+    return { ok: true, value: JSON.parse(value) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function secretProblems(
+  environment: Environment,
+  expected: readonly string[],
+  secrets: Record<string, string>,
+  setAsSecret: ReadonlySet<string>,
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const key of expected) {
+    const how = `pulumi config set --secret ${configNamespace}:${key} <value>`;
+    if (secrets[key] === undefined || secrets[key] === "") {
+      problems.push({ path: [key], hasValue: false, message: `is required (${secretDescriptions[key]}): run \`${how}\`` });
+    } else if (!setAsSecret.has(`${configNamespace}:${key}`)) {
+      problems.push({ path: [key], hasValue: false, message: `is stored in plaintext: set it again with \`${how}\`` });
+    } else if (key === "databaseUrl") {
+      const problem = postgresUrlProblem(secrets[key]);
+      if (problem) problems.push({ path: [key], hasValue: false, message: problem });
+    }
+  }
+  for (const key of Object.keys(secrets).filter((k) => !expected.includes(k))) {
+    problems.push({ path: [key], hasValue: false, message: `is not used by the ${environment} environment: remove it` });
+  }
+  return problems;
+}
+
+type ZodIssue = z.core.$ZodIssue;
+type AnySchema = z.ZodType;
+
+/** Turns one zod issue into problems in our wording: one per unknown key, the allowed values spelled out. */
+function issueToProblems(issue: ZodIssue, root: AnySchema): ConfigProblem[] {
+  const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys.map((key) => {
+        const known = knownKeysAt(root, path);
+        const suggestion = closest(key, known);
+        const hint = suggestion ? `did you mean "${suggestion}"?` : `known keys here: ${known.join(", ")}`;
+        return {
+          path: [...path, key],
+          value: (input as Record<string, unknown> | undefined)?.[key],
+          hasValue: true,
+          message: `is not a known setting (a typo would be silently ignored otherwise): ${hint}`,
+        };
+      });
+    case "invalid_value": {
+      const values = issue.values.map(String);
+      const listed =
+        values.length <= 12
+          ? `must be one of ${values.join(", ")}`
+          : `must be one of the ${values.length} values in data/digitalocean-catalog.json`;
+      const suggestion = typeof input === "string" ? closest(input, values) : undefined;
+      return [{ path, value: input, hasValue: true, message: suggestion ? `${listed} (did you mean "${suggestion}"?)` : listed }];
+    }
+    case "invalid_type":
+      return input === undefined
+        ? [{ path, hasValue: false, message: `is required (${issue.expected})` }]
+        : [{ path, value: input, hasValue: true, message: `must be ${article(issue.expected)}, not ${describeType(input)}` }];
+    case "too_small":
+    case "too_big":
+      return [{ path, value: input, hasValue: true, message: boundMessage(issue) }];
+    case "invalid_format":
+      return [{ path, value: input, hasValue: true, message: formatMessage(issue) }];
+    default:
+      return [{ path, value: input, hasValue: input !== undefined, message: issue.message }];
+  }
+}
+
+function boundMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
+  if (issue.message.startsWith("must")) return issue.message;
+  const small = issue.code === "too_small";
+  const bound = small ? (issue as z.core.$ZodIssueTooSmall).minimum : (issue as z.core.$ZodIssueTooBig).maximum;
+  if (issue.origin === "array") return `must have ${small ? "at least" : "at most"} ${bound} item(s)`;
+  if (issue.origin === "string") return `must be ${small ? "at least" : "at most"} ${bound} character(s)`;
+  return `must be ${small ? ">=" : "<="} ${bound}`;
+}
+
+function formatMessage(issue: z.core.$ZodIssueInvalidStringFormat): string {
+  if (issue.message.startsWith("must")) return issue.message;
+  const formats: Record<string, string> = {
+    ipv4: "must be an IPv4 address such as 203.0.113.10",
+    cidrv4: "must be an IPv4 CIDR such as 10.10.0.0/16",
+  };
+  return formats[issue.format] ?? `must be a valid ${issue.format}`;
+}
+
+const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
+
+function describeType(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  return typeof value === "object" ? "a map" : `${article(typeof value)} (${JSON.stringify(value)})`;
+}
+
+/** The keys a strict object schema accepts at `path`, for "did you mean" hints. */
+function knownKeysAt(schema: AnySchema, path: readonly (string | number)[]): string[] {
+  let current: unknown = schema;
+  for (const segment of path) {
+    const def = (current as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown; innerType?: unknown } }).def;
+    while (def?.type === "optional" && def.innerType) current = def.innerType;
+    const unwrapped = (current as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown } }).def;
+    if (unwrapped?.type === "object" && typeof segment === "string") current = unwrapped.shape?.[segment];
+    else if (unwrapped?.type === "array") current = unwrapped.element;
+    else return [];
+  }
+  let def = (current as { def?: { type?: string; shape?: Record<string, unknown>; innerType?: unknown } }).def;
+  while (def?.type === "optional" && def.innerType) def = (def.innerType as { def?: typeof def }).def;
+  return def?.type === "object" && def.shape ? Object.keys(def.shape).sort() : [];
+}
+
+/** The candidate within edit distance 3 of `word`, if any: catches `maxNode`, `nodecount`, `nyc-3`. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance <= 3 && (!best || distance < best.distance)) best = { candidate, distance };
+  }
+  return best?.candidate;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}
+
+export function formatKey(path: readonly (string | number)[]): string {
+  const rendered = path.map((segment, i) => (typeof segment === "number" ? `[${segment}]` : i === 0 ? segment : `.${segment}`)).join("");
+  return `${configNamespace}:${rendered}`;
+}
+
+function formatValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** "<file>: <key> = <value>: <what is wrong and what is allowed>"; secrets never carry a value. */
+function formatProblem(file: string, problem: ConfigProblem): string {
+  if (problem.path.length === 0) return `${file}: ${problem.message}`;
+  const shown = problem.hasValue ? ` = ${formatValue(problem.value)}` : "";
+  return `${file}: ${formatKey(problem.path)}${shown}: ${problem.message}`;
+}

@@ -1,0 +1,10 @@
+/**
+ * Every credential the platform issues and rotates itself, by the name used in `loco:rotation.counters`, with
+ * what it is. Config validation rejects a counter for a name not listed here, so a typo in a rotation request
+ * fails loudly instead of rotating nothing; `npm run rotate` bumps these counters.
+ */
+export const rotatingCredentials: Readonly<Record<string, string>> = {
+  cloudflareDnsToken: "Cloudflare API token scoped to DNS edit on this zone, used by cert-manager's DNS-01 solver",
+};
+
+export const rotatingCredentialNames: readonly string[] = Object.keys(rotatingCredentials).sort();
