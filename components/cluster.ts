@@ -1,0 +1,222 @@
+/**
+ * The environment's Kubernetes cluster on DigitalOcean: a VPC, a DOKS cluster pinned to an exact version, and
+ * autoscaled app pools.
+ *
+ * The cluster's built-in pool is the core pool: small, fixed and tainted so only platform add-ons run there.
+ * DigitalOcean replaces the whole cluster when the built-in pool's size changes, so everything that scales or
+ * changes shape lives in separate `KubernetesNodePool`s, which can be added, resized or removed freely.
+ */
+import * as digitalocean from "@pulumi/digitalocean";
+import * as pulumi from "@pulumi/pulumi";
+import { appPoolName, corePoolName, corePoolTaint, poolLabelKey } from "../lib/core-pool";
+
+export interface AppPoolArgs {
+  /** Pool name, unique in the cluster (a DNS label). */
+  readonly name: string;
+  /** Droplet size slug. */
+  readonly size: string;
+  /** Fewest nodes the autoscaler keeps (at least 1). */
+  readonly minNodes: number;
+  /** Most nodes the autoscaler may add. */
+  readonly maxNodes: number;
+}
+
+export interface ClusterArgs {
+  /** DigitalOcean region slug. */
+  readonly region: string;
+  /** Exact DOKS version slug, e.g. `1.34.1-do.0`. */
+  readonly kubernetesVersion: string;
+  /** HA control plane. DigitalOcean cannot turn it off again. */
+  readonly highAvailability: boolean;
+  /** The built-in pool, reserved for platform add-ons. Changing `size` replaces the cluster. */
+  readonly corePool: { readonly size: string; readonly nodeCount: number };
+  /** Autoscaled pools for tenant apps. */
+  readonly appPools: readonly AppPoolArgs[];
+  /** Let DigitalOcean apply patch upgrades in the maintenance window. */
+  readonly autoUpgrade: boolean;
+  /** Weekly window (UTC) for automatic upgrades: a weekday or "any", and HH:MM. */
+  readonly maintenance: { readonly day: string; readonly startTime: string };
+  /**
+   * CIDRs allowed to reach the Kubernetes API. Unset leaves the API reachable from anywhere (still authenticated).
+   * @default undefined
+   */
+  readonly controlPlaneAllowedCidrs?: readonly string[];
+  /**
+   * IPv4 range for the VPC.
+   * @default chosen by DigitalOcean
+   */
+  readonly vpcIpRange?: string;
+  /** Protect the cluster and VPC from deletion and replacement (prod). */
+  readonly protect: boolean;
+  /** Tags on every DigitalOcean object. */
+  readonly tags: readonly string[];
+  /** DigitalOcean API token, used only inside the kubeconfig's exec credential. */
+  readonly digitaloceanToken: pulumi.Input<string>;
+}
+
+export class Cluster extends pulumi.ComponentResource {
+  public readonly vpcId: pulumi.Output<string>;
+  public readonly clusterId: pulumi.Output<string>;
+  public readonly clusterName: pulumi.Output<string>;
+  /** The Kubernetes API URL. */
+  public readonly endpoint: pulumi.Output<string>;
+  /** kubeconfig that authenticates through `doctl` on every use: it never holds a token that can expire. Secret. */
+  public readonly kubeconfig: pulumi.Output<string>;
+
+  constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("loco:cluster:Cluster", name, {}, opts);
+    validateClusterArgs(name, args, this);
+
+    const vpc = new digitalocean.Vpc(
+      `${name}-vpc`,
+      {
+        name: `${name}-vpc`,
+        region: args.region,
+        ipRange: args.vpcIpRange,
+        description: `loco ${name}: cluster, database and load balancer`,
+      },
+      // The cluster and database sit in this VPC; deleting it would take the environment's private network down.
+      { parent: this, protect: args.protect },
+    );
+
+    const cluster = new digitalocean.KubernetesCluster(`${name}-cluster`, clusterInputs(name, args, vpc.id), {
+      parent: this,
+      // Protected in prod: losing the cluster is a rebuild, which should be a decision, not a side effect.
+      // The core pool has a fixed count and no autoscaler, so its nodeCount is config-owned and not ignored.
+      protect: args.protect,
+    });
+
+    for (const pool of args.appPools) {
+      new digitalocean.KubernetesNodePool(`${name}-pool-${pool.name}`, appPoolInputs(name, pool, cluster.id, args.tags), {
+        parent: this,
+        // The cluster autoscaler owns the node count between minNodes and maxNodes; without this every
+        // refresh + up would try to reset it and fight the autoscaler.
+        ignoreChanges: ["nodeCount"],
+      });
+    }
+
+    this.vpcId = vpc.id;
+    this.clusterId = cluster.id;
+    this.clusterName = cluster.name;
+    this.endpoint = cluster.endpoint;
+    this.kubeconfig = pulumi.secret(
+      pulumi
+        .all([cluster.id, cluster.name, cluster.endpoint, cluster.kubeConfigs, args.digitaloceanToken])
+        .apply(([id, clusterName, endpoint, kubeConfigs, token]) =>
+          execCredentialKubeconfig({
+            clusterId: id,
+            clusterName,
+            endpoint,
+            caCertificateBase64: kubeConfigs[0]?.clusterCaCertificate ?? "",
+            token,
+          }),
+        ),
+    );
+    this.registerOutputs({ vpcId: this.vpcId, clusterId: this.clusterId, clusterName: this.clusterName, endpoint: this.endpoint });
+  }
+}
+
+/** Pure: the KubernetesCluster's inputs. */
+export function clusterInputs(name: string, args: ClusterArgs, vpcId: pulumi.Input<string>): digitalocean.KubernetesClusterArgs {
+  return {
+    name,
+    region: args.region,
+    version: args.kubernetesVersion,
+    vpcUuid: vpcId,
+    ha: args.highAvailability,
+    surgeUpgrade: true,
+    autoUpgrade: args.autoUpgrade,
+    // DigitalOcean only honours the window when autoUpgrade is on; sending it anyway keeps the diff honest.
+    maintenancePolicy: { day: args.maintenance.day, startTime: args.maintenance.startTime },
+    controlPlaneFirewall: args.controlPlaneAllowedCidrs
+      ? { enabled: true, allowedAddresses: [...args.controlPlaneAllowedCidrs] }
+      : undefined,
+    registryIntegration: false,
+    tags: [...args.tags],
+    nodePool: {
+      name: `${name}-${corePoolName}`,
+      size: args.corePool.size,
+      nodeCount: args.corePool.nodeCount,
+      autoScale: false,
+      labels: { [poolLabelKey]: corePoolName },
+      taints: [{ key: corePoolTaint.key, value: corePoolTaint.value, effect: corePoolTaint.effect }],
+      tags: [...args.tags, `${name}-${corePoolName}`],
+    },
+  };
+}
+
+/** Pure: one app pool's inputs. Node count is left to the autoscaler. */
+export function appPoolInputs(
+  clusterName: string,
+  pool: AppPoolArgs,
+  clusterId: pulumi.Input<string>,
+  tags: readonly string[],
+): digitalocean.KubernetesNodePoolArgs {
+  return {
+    clusterId,
+    // The size is part of the name because a size change replaces the pool: Pulumi creates the new pool
+    // before deleting (and DigitalOcean draining) the old one, and two pools cannot share a name.
+    name: `${clusterName}-${pool.name}-${pool.size}`,
+    size: pool.size,
+    autoScale: true,
+    minNodes: pool.minNodes,
+    maxNodes: pool.maxNodes,
+    labels: { [poolLabelKey]: appPoolName, "loco.dev/app-pool": pool.name },
+    tags: [...tags, `${clusterName}-${pool.name}`],
+  };
+}
+
+export interface ExecCredentialKubeconfigArgs {
+  readonly clusterId: string;
+  readonly clusterName: string;
+  readonly endpoint: string;
+  readonly caCertificateBase64: string;
+  readonly token: string;
+}
+
+/**
+ * Pure: a kubeconfig whose user runs `doctl kubernetes cluster kubeconfig exec-credential` for a short-lived
+ * token on every use. Unlike the token in `kubeConfigs[0]`, it cannot go stale in state, so `pulumi refresh`,
+ * `pulumi destroy` and the resurrector keep working weeks after the last `pulumi up`. Needs `doctl` on PATH.
+ */
+export function execCredentialKubeconfig(args: ExecCredentialKubeconfigArgs): string {
+  const context = args.clusterName;
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: context, cluster: { server: args.endpoint, "certificate-authority-data": args.caCertificateBase64 } }],
+    users: [
+      {
+        name: context,
+        user: {
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1beta1",
+            command: "doctl",
+            args: ["kubernetes", "cluster", "kubeconfig", "exec-credential", "--version=v1beta1", args.clusterId],
+            env: [{ name: "DIGITALOCEAN_ACCESS_TOKEN", value: args.token }],
+            interactiveMode: "Never",
+            provideClusterInfo: false,
+          },
+        },
+      },
+    ],
+    contexts: [{ name: context, context: { cluster: context, user: context } }],
+    "current-context": context,
+  });
+}
+
+/** Pure: throws a ResourceError naming the first bad field. Config validation catches these first; this guards direct use. */
+export function validateClusterArgs(name: string, args: ClusterArgs, resource?: pulumi.Resource): void {
+  const fail = (field: string, why: string) => {
+    throw new pulumi.ResourceError(`Cluster ${name}: ${field} ${why}`, resource);
+  };
+  if (args.appPools.length === 0) fail("appPools", "must list at least one pool: tenant apps cannot run on the tainted core pool");
+  const names = new Set<string>();
+  args.appPools.forEach((pool, i) => {
+    if (pool.minNodes < 1) fail(`appPools[${i}].minNodes`, `must be at least 1, got ${pool.minNodes}`);
+    if (pool.maxNodes < pool.minNodes) fail(`appPools[${i}].maxNodes`, `must be >= minNodes (${pool.minNodes}), got ${pool.maxNodes}`);
+    if (names.has(pool.name)) fail(`appPools[${i}].name`, `"${pool.name}" is used twice`);
+    names.add(pool.name);
+  });
+  if (args.corePool.nodeCount < 1) fail("corePool.nodeCount", `must be at least 1, got ${args.corePool.nodeCount}`);
+}

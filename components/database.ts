@@ -1,0 +1,139 @@
+/**
+ * loco's database of record: DigitalOcean managed PostgreSQL on the environment's private network, with a
+ * database and user for loco's API, a transaction-mode pool in front, and a firewall that admits only the
+ * cluster and explicitly trusted sources. It lives outside the cluster so it survives a cluster rebuild.
+ */
+import * as digitalocean from "@pulumi/digitalocean";
+import * as pulumi from "@pulumi/pulumi";
+import { tlsEndpoint, type DatabaseConnection } from "../lib/database-connection";
+
+/** A source the database firewall admits (DigitalOcean rule types; `ip_addr` takes an IP or CIDR). */
+export interface TrustedSource {
+  readonly type: "ip_addr" | "droplet" | "k8s" | "tag" | "app";
+  readonly value: pulumi.Input<string>;
+}
+
+export interface ManagedDatabaseArgs {
+  /** DigitalOcean region slug (the cluster's). */
+  readonly region: string;
+  /** Major PostgreSQL version, e.g. "17". */
+  readonly postgresVersion: string;
+  /** Size slug per node. */
+  readonly size: string;
+  /** Primary plus standbys (1-3). */
+  readonly nodeCount: number;
+  /** VPC the database joins; it is reachable on its private address from there. */
+  readonly vpcId: pulumi.Input<string>;
+  /** The cluster whose nodes may connect. */
+  readonly clusterId: pulumi.Input<string>;
+  /**
+   * More sources to admit: the seam through which the resurrector (and operators' bastions) are let in.
+   * @default []
+   */
+  readonly trustedSources?: readonly TrustedSource[];
+  /** Server-side connections of the API's transaction-mode pool. */
+  readonly connectionPoolSize: number;
+  /** Weekly maintenance window (UTC): weekday and HH:MM. */
+  readonly maintenance: { readonly day: string; readonly startTime: string };
+  /**
+   * Name of the API's database.
+   * @default "loco"
+   */
+  readonly databaseName?: string;
+  /**
+   * Name of the API's user.
+   * @default "loco_api"
+   */
+  readonly userName?: string;
+  /** Protect the cluster and database from deletion and replacement (prod). */
+  readonly protect: boolean;
+  /** Tags on the database cluster. */
+  readonly tags: readonly string[];
+}
+
+export class ManagedDatabase extends pulumi.ComponentResource {
+  /** The API's connection details, pooled and direct. Secret. */
+  public readonly connection: pulumi.Output<DatabaseConnection>;
+  public readonly clusterId: pulumi.Output<string>;
+
+  constructor(name: string, args: ManagedDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("loco:database:ManagedDatabase", name, {}, opts);
+    validateDatabaseArgs(name, args, this);
+    const databaseName = args.databaseName ?? "loco";
+    const userName = args.userName ?? "loco_api";
+
+    const cluster = new digitalocean.DatabaseCluster(
+      `${name}-postgres`,
+      {
+        name: `${name}-postgres`,
+        engine: "pg",
+        version: args.postgresVersion,
+        size: args.size,
+        nodeCount: args.nodeCount,
+        region: args.region,
+        privateNetworkUuid: args.vpcId,
+        maintenanceWindows: [{ day: args.maintenance.day, hour: `${args.maintenance.startTime}:00` }],
+        tags: [...args.tags],
+      },
+      // Protected in prod: this is the database of record; a replacement would start from an empty cluster.
+      { parent: this, protect: args.protect },
+    );
+
+    const database = new digitalocean.DatabaseDb(
+      `${name}-db`,
+      { clusterId: cluster.id, name: databaseName },
+      // Deleting the database drops every table in it.
+      { parent: this, protect: args.protect },
+    );
+    const user = new digitalocean.DatabaseUser(`${name}-api-user`, { clusterId: cluster.id, name: userName }, { parent: this });
+    const pool = new digitalocean.DatabaseConnectionPool(
+      `${name}-api-pool`,
+      {
+        clusterId: cluster.id,
+        name: `${databaseName}-api`,
+        mode: "transaction",
+        size: args.connectionPoolSize,
+        dbName: database.name,
+        user: user.name,
+      },
+      { parent: this },
+    );
+
+    new digitalocean.DatabaseFirewall(
+      `${name}-firewall`,
+      { clusterId: cluster.id, rules: firewallRules(args.clusterId, args.trustedSources ?? []) },
+      { parent: this },
+    );
+
+    this.clusterId = cluster.id;
+    this.connection = pulumi.secret(
+      pulumi
+        .all([pool.privateHost, pool.port, pool.name, cluster.privateHost, cluster.port, database.name, user.name, user.password])
+        .apply(([poolHost, poolPort, poolName, host, port, db, userName_, password]) => ({
+          pooled: tlsEndpoint(poolHost, poolPort, poolName, userName_, password),
+          direct: tlsEndpoint(host, port, db, userName_, password),
+        })),
+    );
+    this.registerOutputs({ clusterId: this.clusterId, connection: this.connection });
+  }
+}
+
+/** Pure: the firewall admits the cluster's nodes and the trusted sources, nothing else. */
+export function firewallRules(
+  clusterId: pulumi.Input<string>,
+  trusted: readonly TrustedSource[],
+): digitalocean.types.input.DatabaseFirewallRule[] {
+  return [{ type: "k8s", value: clusterId }, ...trusted.map((source) => ({ type: source.type, value: source.value }))];
+}
+
+/** Pure: throws a ResourceError naming the first bad field. */
+export function validateDatabaseArgs(name: string, args: ManagedDatabaseArgs, resource?: pulumi.Resource): void {
+  const fail = (field: string, why: string) => {
+    throw new pulumi.ResourceError(`ManagedDatabase ${name}: ${field} ${why}`, resource);
+  };
+  if (!/^\d+$/.test(args.postgresVersion)) fail("postgresVersion", `must be a major version such as "17", got "${args.postgresVersion}"`);
+  if (!Number.isInteger(args.nodeCount) || args.nodeCount < 1 || args.nodeCount > 3)
+    fail("nodeCount", `must be 1 to 3, got ${args.nodeCount}`);
+  if (!Number.isInteger(args.connectionPoolSize) || args.connectionPoolSize < 1)
+    fail("connectionPoolSize", `must be a positive integer, got ${args.connectionPoolSize}`);
+}

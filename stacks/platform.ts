@@ -1,0 +1,125 @@
+/**
+ * Composes one environment from its typed config. The foundation differs by environment kind (DigitalOcean and
+ * Cloudflare for dev/prod, an existing cluster and Postgres for local); everything built on top of it receives
+ * the same {@link Foundation} and is shared by all three.
+ */
+import * as cloudflare from "@pulumi/cloudflare";
+import * as digitalocean from "@pulumi/digitalocean";
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Cluster } from "../components/cluster";
+import { ManagedDatabase } from "../components/database";
+import { Dns } from "../components/dns";
+import { kubernetesProvider } from "../components/kubernetes-provider";
+import type { RotationPolicy } from "../components/secrets";
+import { connectionFromUrl, type DatabaseConnection } from "../lib/database-connection";
+import type { CloudStackConfig, LocalStackConfig, StackConfig } from "./config";
+
+/** What every layer above the cluster builds on. */
+export interface Foundation {
+  /** The only Kubernetes provider; in-cluster components get it through `providers`. */
+  readonly kubernetes: k8s.Provider;
+  /** loco's database of record (secret). */
+  readonly database: pulumi.Output<DatabaseConnection>;
+  /** Stack outputs of the foundation layer. */
+  readonly outputs: Record<string, unknown>;
+}
+
+/** The stack's outputs. */
+export function platform(config: StackConfig): Record<string, unknown> {
+  const foundation = config.environment === "local" ? localFoundation(config) : cloudFoundation(config);
+  return {
+    environment: config.environment,
+    publicNames: config.names,
+    ...foundation.outputs,
+  };
+}
+
+/** The rotation policy of one platform-issued credential. */
+export function rotationPolicy(config: StackConfig, credential: string): RotationPolicy {
+  return { maxAgeDays: config.rotation.maxAgeDays, counter: config.rotation.counters[credential] ?? 0 };
+}
+
+function cloudFoundation(config: CloudStackConfig): Foundation {
+  const name = `loco-${config.stack}`;
+  const digitaloceanProvider = new digitalocean.Provider("digitalocean", { token: config.credentials.digitaloceanToken });
+  const cloudflareProvider = new cloudflare.Provider("cloudflare", { apiToken: config.credentials.cloudflareApiToken });
+
+  const cluster = new Cluster(
+    name,
+    {
+      region: config.region,
+      kubernetesVersion: config.cluster.kubernetesVersion,
+      highAvailability: config.cluster.highAvailability,
+      corePool: config.cluster.corePool,
+      appPools: config.cluster.appPools,
+      autoUpgrade: config.cluster.autoUpgrade,
+      maintenance: config.cluster.maintenance,
+      controlPlaneAllowedCidrs: config.cluster.controlPlaneAllowedCidrs,
+      vpcIpRange: config.cluster.vpcIpRange,
+      protect: config.protect,
+      tags: config.tags,
+      digitaloceanToken: config.credentials.digitaloceanToken,
+    },
+    { providers: [digitaloceanProvider] },
+  );
+
+  const database = new ManagedDatabase(
+    name,
+    {
+      region: config.region,
+      postgresVersion: config.database.postgresVersion,
+      size: config.database.size,
+      nodeCount: config.database.nodeCount,
+      vpcId: cluster.vpcId,
+      clusterId: cluster.clusterId,
+      trustedSources: config.database.trustedIpRanges.map((range) => ({ type: "ip_addr" as const, value: range })),
+      connectionPoolSize: config.database.connectionPoolSize,
+      maintenance: config.database.maintenance,
+      protect: config.protect,
+      tags: config.tags,
+    },
+    { providers: [digitaloceanProvider] },
+  );
+
+  const dns = new Dns(
+    name,
+    {
+      zone: config.dns.zone ?? config.baseDomain,
+      names: config.names,
+      publicAddress: config.dns.publicAddress,
+      ttl: config.dns.ttl,
+      tokenRotation: rotationPolicy(config, "cloudflareDnsToken"),
+      managedBy: `loco-platform/${config.stack}`,
+    },
+    { providers: [cloudflareProvider] },
+  );
+
+  const kubernetes = kubernetesProvider("kubernetes", { kind: "doks", kubeconfig: cluster.kubeconfig, clusterId: cluster.clusterId });
+
+  return {
+    kubernetes,
+    database: database.connection,
+    outputs: {
+      cluster: { id: cluster.clusterId, name: cluster.clusterName, endpoint: cluster.endpoint, vpcId: cluster.vpcId },
+      kubeconfig: cluster.kubeconfig,
+      database: database.connection,
+      dns: { zoneId: dns.zoneId, hostnames: dns.hostnames },
+      dnsSolverToken: dns.dnsSolverToken,
+    },
+  };
+}
+
+function localFoundation(config: LocalStackConfig): Foundation {
+  const kubernetes = kubernetesProvider("kubernetes", {
+    kind: "context",
+    context: config.local.kubeContext,
+    kubeconfigPath: config.local.kubeconfigPath,
+  });
+  const database = pulumi.secret(config.credentials.databaseUrl.apply(connectionFromUrl));
+  return {
+    kubernetes,
+    database,
+    outputs: { cluster: { context: config.local.kubeContext }, database },
+  };
+}
