@@ -1,0 +1,100 @@
+/**
+ * Deterministic stand-ins for values only the cloud can compute (ids, addresses, endpoints, generated secrets)
+ * and for data-source answers. Every one is recognisable: strings carry "offline-placeholder", hosts end in
+ * ".invalid" and addresses come from the documentation range 203.0.113.0/24, so nobody mistakes a plan for a
+ * real environment. An invoke without a placeholder here fails loudly: a new data source cannot slip by unmocked.
+ */
+import { createHash } from "node:crypto";
+
+export const placeholderMarker = "offline-placeholder";
+
+export interface Placeholder {
+  readonly id: string;
+  /** Outputs the provider would compute; merged over the inputs. */
+  readonly state: Record<string, unknown>;
+}
+
+const digest = (text: string) => createHash("sha256").update(text).digest("hex");
+const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9-]/g, "-");
+const host = (name: string, zone: string) => `${placeholderMarker}-${slug(name)}.${zone}.invalid`;
+/** The fixed instant every placeholder timestamp derives from. */
+export const placeholderEpoch = "2026-01-01T00:00:00Z";
+
+type Builder = (name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
+
+const databaseEndpoint = (name: string, port: number, user: string, database: string) => {
+  const password = `${placeholderMarker}-password-${digest(name).slice(0, 12)}`;
+  const publicHost = host(name, "db.ondigitalocean");
+  const privateHost = host(`private-${name}`, "db.ondigitalocean");
+  const uri = (h: string) => `postgresql://${user}:${password}@${h}:${port}/${database}?sslmode=require`;
+  return { host: publicHost, privateHost, port, password, uri: uri(publicHost), privateUri: uri(privateHost) };
+};
+
+const resourceOutputs: Record<string, Builder> = {
+  "digitalocean:index/kubernetesCluster:KubernetesCluster": (name) => ({
+    endpoint: `https://${host(name, "k8s.ondigitalocean")}`,
+    ipv4Address: "203.0.113.1",
+    clusterUrn: `do:kubernetes:${placeholderMarker}-${slug(name)}`,
+    kubeConfigs: [{ clusterCaCertificate: Buffer.from(`${placeholderMarker} CA for ${name}`).toString("base64") }],
+  }),
+  "digitalocean:index/databaseCluster:DatabaseCluster": (name) => ({
+    ...databaseEndpoint(name, 25060, "doadmin", "defaultdb"),
+    user: "doadmin",
+    database: "defaultdb",
+  }),
+  "digitalocean:index/databaseUser:DatabaseUser": (name) => ({
+    password: `${placeholderMarker}-password-${digest(name).slice(0, 12)}`,
+    role: "normal",
+  }),
+  "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool": (name, inputs) =>
+    databaseEndpoint(name, 25061, String(inputs.user ?? "doadmin"), String(inputs.name ?? name)),
+  "cloudflare:index/apiToken:ApiToken": (name) => ({ value: `${placeholderMarker}-token-${digest(name).slice(0, 16)}`, status: "active" }),
+  "random:index/randomPassword:RandomPassword": (name, inputs) => {
+    const length = typeof inputs.length === "number" ? inputs.length : 32;
+    const text = `${placeholderMarker}${digest(name)}${digest(`${name}/2`)}`;
+    return { result: text.slice(0, length) };
+  },
+  "time:index/rotating:Rotating": (_name, inputs) => {
+    const days = typeof inputs.rotationDays === "number" ? inputs.rotationDays : 0;
+    const due = new Date(Date.parse(placeholderEpoch) + days * 86_400_000).toISOString().replace(".000Z", "Z");
+    return { rfc3339: placeholderEpoch, rotationRfc3339: due };
+  },
+};
+
+/** The id and computed outputs of a resource the plan pretends to create. */
+export function cloudPlaceholders(type: string, name: string, inputs: Record<string, unknown>): Placeholder {
+  if (type.startsWith("kubernetes:")) {
+    const metadata = (inputs.metadata ?? {}) as { name?: string; namespace?: string };
+    const objectName = metadata.name ?? name;
+    return { id: metadata.namespace ? `${metadata.namespace}/${objectName}` : objectName, state: {} };
+  }
+  const build = resourceOutputs[type];
+  return { id: `${placeholderMarker}-${slug(name)}`, state: build ? build(name, inputs) : {} };
+}
+
+type InvokeBuilder = (inputs: Record<string, unknown>) => Record<string, unknown>;
+
+const invokes: Record<string, InvokeBuilder> = {
+  "cloudflare:index/getZone:getZone": (inputs) => {
+    const zoneName = String((inputs.filter as { name?: string } | undefined)?.name ?? "unknown");
+    const id = `${placeholderMarker}-zone-${digest(zoneName).slice(0, 16)}`;
+    return { id, zoneId: id, name: zoneName, status: "active", nameServers: [] };
+  },
+  "cloudflare:index/getApiTokenPermissionGroupsList:getApiTokenPermissionGroupsList": (inputs) => {
+    const groupName = decodeURIComponent(String(inputs.name ?? ""));
+    return {
+      results: [{ id: `${placeholderMarker}-permission-${slug(groupName)}`, name: groupName, scopes: [String(inputs.scope ?? "")] }],
+    };
+  },
+};
+
+/** A data source's answer; throws for tokens without a placeholder. */
+export function invokePlaceholder(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const build = invokes[token];
+  if (!build) {
+    const message = `no offline placeholder for the data source ${token}: add one to plan/cloud-placeholders.ts`;
+    // The SDK rebuilds invoke errors from `details` (a gRPC field); without it the message is lost.
+    throw Object.assign(new Error(message), { details: message });
+  }
+  return build(inputs);
+}
