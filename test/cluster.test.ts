@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import * as digitalocean from "@pulumi/digitalocean";
+import * as pulumi from "@pulumi/pulumi";
+import { Cluster, execCredentialKubeconfig, type ClusterArgs } from "../components/cluster";
+import { corePoolPlacement, corePoolTaint, poolLabelKey } from "../lib/core-pool";
+import { outputIsSecret, runComponents, secretValue, valueOf } from "./harness";
+
+const clusterType = "digitalocean:index/kubernetesCluster:KubernetesCluster";
+const poolType = "digitalocean:index/kubernetesNodePool:KubernetesNodePool";
+
+const args = (patch: Partial<ClusterArgs> = {}): ClusterArgs => ({
+  region: "nyc3",
+  kubernetesVersion: "1.35.1-do.6",
+  highAvailability: true,
+  corePool: { size: "s-2vcpu-4gb", nodeCount: 3 },
+  appPools: [{ name: "apps", size: "s-4vcpu-8gb", minNodes: 2, maxNodes: 10 }],
+  autoUpgrade: true,
+  maintenance: { day: "sunday", startTime: "04:00" },
+  protect: true,
+  tags: ["loco", "loco-test"],
+  digitaloceanToken: pulumi.secret("dop_v1_test"),
+  ...patch,
+});
+
+const build = (patch: Partial<ClusterArgs> = {}) =>
+  runComponents(() => {
+    const provider = new digitalocean.Provider("do", { token: "test" });
+    return new Cluster("loco-test", args(patch), { providers: [provider] });
+  });
+
+describe("Cluster", () => {
+  test("prod cluster and its VPC are protected", async () => {
+    const registered = await build({ protect: true });
+    assert.equal(registered.one(clusterType).protect, true);
+    assert.equal(registered.one("digitalocean:index/vpc:Vpc").protect, true);
+  });
+
+  test("a dev cluster is not protected", async () => {
+    const registered = await build({ protect: false });
+    assert.equal(registered.one(clusterType).protect, false);
+  });
+
+  test("the cluster is pinned, in the VPC, HA, with surge and auto upgrades in the maintenance window", async () => {
+    const registered = await build();
+    const cluster = registered.one(clusterType);
+    assert.equal(cluster.inputs.version, "1.35.1-do.6");
+    assert.equal(cluster.inputs.ha, true);
+    assert.equal(cluster.inputs.surgeUpgrade, true);
+    assert.equal(cluster.inputs.autoUpgrade, true);
+    assert.deepEqual(cluster.inputs.maintenancePolicy, { day: "sunday", startTime: "04:00" });
+    assert.ok(registered.waitsFor(cluster, registered.one("digitalocean:index/vpc:Vpc")), "cluster must wait for its VPC");
+  });
+
+  test("the control-plane firewall is on only when CIDRs are configured", async () => {
+    const open = await build();
+    assert.equal(open.one(clusterType).inputs.controlPlaneFirewall, undefined);
+    const closed = await build({ controlPlaneAllowedCidrs: ["198.51.100.0/24"] });
+    assert.deepEqual(closed.one(clusterType).inputs.controlPlaneFirewall, { enabled: true, allowedAddresses: ["198.51.100.0/24"] });
+  });
+
+  test("the built-in pool is the core pool: fixed size, labelled and tainted for platform add-ons only", async () => {
+    const registered = await build();
+    const nodePool = registered.one(clusterType).inputs.nodePool as Record<string, unknown>;
+    assert.equal(nodePool.autoScale, false);
+    assert.equal(nodePool.nodeCount, 3);
+    assert.deepEqual(nodePool.labels, { [poolLabelKey]: "core" });
+    assert.deepEqual(nodePool.taints, [{ key: corePoolTaint.key, value: corePoolTaint.value, effect: "NoSchedule" }]);
+  });
+
+  test("add-on placement tolerates exactly the core pool's taint and requires its label", () => {
+    const placement = corePoolPlacement();
+    assert.deepEqual(placement.tolerations, [
+      { key: corePoolTaint.key, operator: "Equal", value: corePoolTaint.value, effect: corePoolTaint.effect },
+    ]);
+    assert.deepEqual(placement.nodeSelector, { [poolLabelKey]: "core" });
+  });
+
+  test("app pools autoscale between min and max and leave the node count to the autoscaler", async () => {
+    const registered = await build();
+    const appPool = registered.one(poolType);
+    assert.equal(appPool.inputs.autoScale, true);
+    assert.equal(appPool.inputs.minNodes, 2);
+    assert.equal(appPool.inputs.maxNodes, 10);
+    assert.equal(appPool.inputs.nodeCount, undefined);
+    assert.deepEqual(appPool.ignoreChanges, ["nodeCount"]);
+    assert.ok(registered.waitsFor(appPool, registered.one(clusterType)));
+  });
+
+  test("changing an app pool never replaces the cluster: the cluster's inputs do not change", async () => {
+    const before = await build();
+    const after = await build({
+      appPools: [
+        { name: "apps", size: "s-8vcpu-16gb", minNodes: 3, maxNodes: 20 },
+        { name: "batch", size: "c-4", minNodes: 1, maxNodes: 4 },
+      ],
+    });
+    assert.deepEqual(after.one(clusterType).inputs, before.one(clusterType).inputs);
+    assert.equal(after.ofType(poolType).length, 2);
+  });
+
+  test("a resized pool gets a new name, so its replacement is created before the old pool is drained", async () => {
+    const before = await build();
+    const after = await build({ appPools: [{ name: "apps", size: "s-8vcpu-16gb", minNodes: 2, maxNodes: 10 }] });
+    assert.notEqual(after.one(poolType).inputs.name, before.one(poolType).inputs.name);
+  });
+
+  test("the kubeconfig is a secret that authenticates through doctl and holds no token of its own", async () => {
+    const registered = await build();
+    const cluster = registered.result;
+    assert.equal(await outputIsSecret(cluster.kubeconfig), true);
+    const kubeconfig = JSON.parse(await valueOf(cluster.kubeconfig));
+    const user = kubeconfig.users[0].user;
+    assert.equal(user.token, undefined);
+    assert.equal(user.exec.command, "doctl");
+    assert.deepEqual(user.exec.args.slice(0, 4), ["kubernetes", "cluster", "kubeconfig", "exec-credential"]);
+    assert.equal(kubeconfig.clusters[0].cluster.server, await valueOf(cluster.endpoint));
+  });
+
+  test("the exec credential carries the stack's token, not the operator's doctl login", () => {
+    const kubeconfig = JSON.parse(
+      execCredentialKubeconfig({
+        clusterId: "abc",
+        clusterName: "loco-dev",
+        endpoint: "https://x",
+        caCertificateBase64: "Q0E=",
+        token: "dop_v1_x",
+      }),
+    );
+    assert.deepEqual(kubeconfig.users[0].user.exec.env, [{ name: "DIGITALOCEAN_ACCESS_TOKEN", value: "dop_v1_x" }]);
+    assert.equal(kubeconfig["current-context"], "loco-dev");
+  });
+
+  test("the DigitalOcean token reaches the provider's inputs only as a secret", async () => {
+    const registered = await build();
+    const token = registered.one("pulumi:providers:digitalocean").inputs.token;
+    assert.equal(secretValue(token), "test");
+    const cluster = registered.one(clusterType);
+    assert.doesNotMatch(JSON.stringify(cluster.inputs), /dop_v1_test/);
+  });
+
+  for (const [why, patch, field] of [
+    ["no app pool", { appPools: [] }, "appPools"],
+    ["minNodes 0", { appPools: [{ name: "apps", size: "s-2vcpu-4gb", minNodes: 0, maxNodes: 2 }] }, "appPools[0].minNodes"],
+    ["max below min", { appPools: [{ name: "apps", size: "s-2vcpu-4gb", minNodes: 3, maxNodes: 2 }] }, "appPools[0].maxNodes"],
+  ] as const) {
+    test(`direct use with ${why} fails naming ${field}`, async () => {
+      await assert.rejects(build(patch as Partial<ClusterArgs>), (error: Error) => error.message.includes(`Cluster loco-test: ${field}`));
+    });
+  }
+});
+
+test("secretValue refuses plaintext, so a secrecy assertion cannot pass by accident", () => {
+  assert.throws(() => secretValue("plain"), /expected a secret/);
+});

@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { parse } from "yaml";
+import { kubernetesProviderArgs } from "../components/kubernetes-provider";
+import { runUnderMocks } from "../plan/mock-runtime";
+import { ConfigError } from "../stacks/config";
+import { isSecret, projectDir, runStack, secretValue, withOverrides, type Registered } from "./harness";
+
+const explicitProviderPackages = ["kubernetes", "digitalocean", "cloudflare"];
+
+/** Paths of plaintext values in `inputs` that look like credentials by their key. */
+function plaintextCredentials(value: unknown, path = ""): string[] {
+  if (isSecret(value)) return [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => plaintextCredentials(v, `${path}[${i}]`));
+  if (value && typeof value === "object") {
+    return Object.entries(value).flatMap(([k, v]) => {
+      const here = path ? `${path}.${k}` : k;
+      const credentialKey = /(token|password|secret|kubeconfig|apiKey|privateKey)$/i.test(k) && typeof v === "string" && v !== "";
+      return credentialKey ? [here] : plaintextCredentials(v, here);
+    });
+  }
+  return [];
+}
+
+function checkProviders(registered: Registered): string[] {
+  return registered.all
+    .filter((r) => r.custom && explicitProviderPackages.includes(r.type.split(":")[0]))
+    .filter((r) => !r.provider || !r.provider.includes("pulumi:providers:"))
+    .map((r) => r.urn);
+}
+
+for (const stack of ["dev", "prod", "local"]) {
+  describe(`the ${stack} stack`, () => {
+    test("no resource uses a default provider (kubernetes, digitalocean, cloudflare)", async () => {
+      assert.deepEqual(checkProviders(await runStack(stack)), []);
+    });
+
+    test("every secret input is a secret", async () => {
+      const registered = await runStack(stack);
+      const leaks = registered.all.flatMap((r) => plaintextCredentials(r.inputs).map((path) => `${r.urn} ${path}`));
+      assert.deepEqual(leaks, []);
+    });
+
+    test("exactly one Kubernetes provider, and its kubeconfig is secret or absent", async () => {
+      const registered = await runStack(stack);
+      const provider = registered.one("pulumi:providers:kubernetes");
+      if (provider.inputs.kubeconfig !== undefined) assert.ok(isSecret(provider.inputs.kubeconfig));
+      assert.ok(provider.inputs.clusterIdentifier, "a cluster identifier decides when the provider (and every object) is replaced");
+    });
+  });
+}
+
+describe("environment differences", () => {
+  test("prod cluster is protected; dev cluster is not", async () => {
+    const type = "digitalocean:index/kubernetesCluster:KubernetesCluster";
+    assert.equal((await runStack("prod")).one(type).protect, true);
+    assert.equal((await runStack("dev")).one(type).protect, false);
+  });
+
+  test("prod database of record is protected", async () => {
+    assert.equal((await runStack("prod")).one("digitalocean:index/databaseCluster:DatabaseCluster").protect, true);
+  });
+
+  test("the DB firewall admits only the cluster the stack built", async () => {
+    const registered = await runStack("prod");
+    const cluster = registered.one("digitalocean:index/kubernetesCluster:KubernetesCluster");
+    const firewall = registered.one("digitalocean:index/databaseFirewall:DatabaseFirewall");
+    assert.deepEqual(firewall.inputs.rules, [{ type: "k8s", value: "offline-placeholder-loco-prod-cluster" }]);
+    assert.ok(registered.waitsFor(firewall, cluster));
+  });
+
+  test("the local stack creates nothing on DigitalOcean or Cloudflare and targets the named context", async () => {
+    const registered = await runStack("local");
+    const cloud = registered.all.filter(
+      (r) => /^(digitalocean|cloudflare):/.test(r.type) || /providers:(digitalocean|cloudflare)/.test(r.type),
+    );
+    assert.deepEqual(
+      cloud.map((r) => r.type),
+      [],
+    );
+    assert.equal(registered.one("pulumi:providers:kubernetes").inputs.context, "kind-loco");
+  });
+
+  test("the local stack's database connection comes from its secret URL and stays secret", async () => {
+    const registered = await runStack("local", { "loco:databaseUrl": { secret: "postgresql://loco:pw@127.0.0.1:5432/loco" } });
+    const database = secretValue(registered.stackOutputs.database) as { direct: { host: string } };
+    assert.equal(database.direct.host, "127.0.0.1");
+  });
+
+  test("the database connection and kubeconfig stack outputs are secrets", async () => {
+    const outputs = (await runStack("dev")).stackOutputs;
+    assert.ok(isSecret(outputs.database));
+    assert.ok(isSecret(outputs.kubeconfig));
+    assert.ok(isSecret(outputs.dnsSolverToken));
+  });
+
+  test("invalid config fails before any resource is registered", async () => {
+    const config = withOverrides("prod", { "loco:database": { nodeCount: 1 } });
+    const program = require(join(projectDir, "index.ts")) as () => Promise<unknown>;
+    const run = await runUnderMocks(
+      () =>
+        program().then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+      { stack: "prod", config },
+    );
+    assert.ok(run.result instanceof ConfigError);
+    assert.match(run.result.message, /at least 2 in prod/);
+    assert.deepEqual(run.resources, []);
+  });
+});
+
+describe("the Kubernetes provider seam", () => {
+  test("DOKS: identity is the cluster id and objects of a lost cluster are dropped, not fatal", () => {
+    const args = kubernetesProviderArgs({ kind: "doks", kubeconfig: "{}", clusterId: "c-1" });
+    assert.equal(args.clusterIdentifier, "c-1");
+    assert.equal(args.deleteUnreachable, true);
+    assert.equal(args.context, undefined);
+  });
+
+  test("local: an explicit context, never the current one", () => {
+    const args = kubernetesProviderArgs({ kind: "context", context: "k3d-loco" });
+    assert.equal(args.context, "k3d-loco");
+    assert.equal(args.kubeconfig, undefined);
+  });
+
+  test("default providers are disabled for the whole project in Pulumi.yaml", () => {
+    const project = parse(readFileSync(join(projectDir, "Pulumi.yaml"), "utf8")) as { config: Record<string, { value: string[] }> };
+    assert.deepEqual([...project.config["pulumi:disable-default-providers"].value].sort(), [...explicitProviderPackages].sort());
+  });
+});
