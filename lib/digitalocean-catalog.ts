@@ -26,6 +26,8 @@ export interface Region {
   readonly name: string;
   readonly kubernetes: boolean;
   readonly managedDatabases: boolean;
+  /** Spaces object storage (Standard) is offered here. */
+  readonly spaces: boolean;
 }
 
 export interface DigitalOceanCatalog {
@@ -47,6 +49,14 @@ export interface DigitalOceanCatalog {
 }
 
 export const catalog: DigitalOceanCatalog = catalogJson;
+
+/** Regions with Spaces object storage. */
+export function spacesRegions(): string[] {
+  return Object.entries(catalog.regions)
+    .filter(([, r]) => r.spaces)
+    .map(([slug]) => slug)
+    .sort();
+}
 
 /** Regions where both DOKS and managed databases are offered: the only places an environment can live. */
 export function platformRegions(): string[] {

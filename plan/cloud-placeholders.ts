@@ -48,6 +48,18 @@ const resourceOutputs: Record<string, Builder> = {
   }),
   "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool": (name, inputs) =>
     databaseEndpoint(name, 25061, String(inputs.user ?? "doadmin"), String(inputs.name ?? name)),
+  "digitalocean:index/spacesKey:SpacesKey": (name) => ({
+    accessKey: `${placeholderMarker.toUpperCase()}-${digest(name).slice(0, 12).toUpperCase()}`,
+    secretKey: `${placeholderMarker}-spaces-secret-${digest(`${name}/secret`).slice(0, 24)}`,
+  }),
+  "digitalocean:index/spacesBucket:SpacesBucket": (_name, inputs) => ({
+    bucketDomainName: `${String(inputs.name)}.${String(inputs.region)}.digitaloceanspaces.com`,
+    endpoint: `${String(inputs.region)}.digitaloceanspaces.com`,
+  }),
+  "random:index/randomString:RandomString": (name, inputs) => {
+    const length = typeof inputs.length === "number" ? inputs.length : 16;
+    return { result: digest(name).slice(0, length) };
+  },
   "cloudflare:index/apiToken:ApiToken": (name) => ({ value: `${placeholderMarker}-token-${digest(name).slice(0, 16)}`, status: "active" }),
   "random:index/randomPassword:RandomPassword": (name, inputs) => {
     const length = typeof inputs.length === "number" ? inputs.length : 32;

@@ -24,6 +24,7 @@ const dev = {
     trustedIpRanges: [],
   },
   dns: { webAppHost: "apex", ttl: 300 },
+  objectStorage: {},
   rotation: { maxAgeDays: 30, counters: {} },
   observability: { retentionDays: 7 },
 };
@@ -45,6 +46,7 @@ const prod = {
     trustedIpRanges: [],
   },
   dns: { webAppHost: "apex", ttl: 300 },
+  objectStorage: {},
   rotation: { maxAgeDays: 90, counters: {} },
   observability: { retentionDays: 30 },
 };

@@ -3,7 +3,7 @@
  * (defaults plus stack file) next to the shape checks, so one run reports every problem at once; each rule
  * guards its own types because the shape may be wrong at the same time.
  */
-import { catalog } from "../lib/digitalocean-catalog";
+import { catalog, spacesRegions } from "../lib/digitalocean-catalog";
 import { domainPattern } from "./config-schema";
 import { rotatingCredentialNames } from "./rotating-credentials";
 
@@ -81,6 +81,18 @@ function databaseSizeRule(database: Raw | undefined): ConfigProblem[] {
   ];
 }
 
+function spacesRegionRule(environment: unknown, region: unknown, objectStorage: Raw | undefined): ConfigProblem[] {
+  if (environment === "local" || typeof region !== "string" || objectStorage?.region !== undefined) return [];
+  if (!catalog.regions[region] || catalog.regions[region].spaces) return [];
+  return [
+    {
+      path: ["objectStorage", "region"],
+      hasValue: false,
+      message: `is required because ${region} has no Spaces: pick one of ${spacesRegions().join(", ")}`,
+    },
+  ];
+}
+
 function zoneRule(baseDomain: unknown, dns: Raw | undefined): ConfigProblem[] {
   const zone = dns?.zone;
   // An invalid base domain is reported by its own check; comparing against it would only add noise.
@@ -108,6 +120,7 @@ export function crossFieldProblems(raw: Raw): ConfigProblem[] {
     ...appPoolRules(cluster),
     ...productionRules(raw.environment, cluster, database),
     ...databaseSizeRule(database),
+    ...spacesRegionRule(raw.environment, raw.region, asObject(raw.objectStorage)),
     ...zoneRule(raw.baseDomain, asObject(raw.dns)),
     ...rotationCounterRule(asObject(raw.rotation)),
   ];

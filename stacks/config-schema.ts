@@ -5,7 +5,7 @@
  * config reference (`npm run config:reference`), so it is written for the person editing the stack file.
  */
 import { z } from "zod";
-import { catalog, platformRegions } from "../lib/digitalocean-catalog";
+import { catalog, platformRegions, spacesRegions } from "../lib/digitalocean-catalog";
 
 export const environments = ["dev", "prod", "local"] as const;
 export type Environment = (typeof environments)[number];
@@ -90,6 +90,13 @@ export const dnsSchema = z.strictObject({
     .describe("Record TTL in seconds; 1 is Cloudflare's automatic TTL."),
 });
 
+export const objectStorageSchema = z.strictObject({
+  region: z
+    .enum(spacesRegions() as [string, ...string[]])
+    .optional()
+    .describe("Spaces region for the platform's buckets; the environment's region when unset (it must offer Spaces)."),
+});
+
 export const localSchema = z.strictObject({
   kubeContext: z.string().min(1).describe("kubeconfig context of an existing local cluster (kind, k3d, minikube)."),
   kubeconfigPath: z.string().min(1).optional().describe("kubeconfig file holding that context; KUBECONFIG or ~/.kube/config when unset."),
@@ -129,6 +136,7 @@ export const cloudConfigSchema = z.strictObject({
   cluster: clusterSchema.describe("The DOKS cluster."),
   database: databaseSchema.describe("The managed PostgreSQL database of record."),
   dns: dnsSchema.describe("Public DNS on Cloudflare."),
+  objectStorage: objectStorageSchema.describe("DigitalOcean Spaces, where state that must outlive the cluster is kept."),
 });
 
 /** local: an existing cluster and Postgres; no DigitalOcean, no Cloudflare. */
@@ -147,8 +155,8 @@ export type RotationSettings = z.infer<typeof rotationSchema>;
 
 /** Secrets are top-level keys set with `pulumi config set --secret`; never nested, never plaintext. */
 export const secretKeys = {
-  dev: ["digitaloceanToken", "cloudflareApiToken"],
-  prod: ["digitaloceanToken", "cloudflareApiToken"],
+  dev: ["digitaloceanToken", "cloudflareApiToken", "spacesAccessKeyId", "spacesSecretKey"],
+  prod: ["digitaloceanToken", "cloudflareApiToken", "spacesAccessKeyId", "spacesSecretKey"],
   local: ["databaseUrl"],
 } as const satisfies Record<Environment, readonly string[]>;
 
@@ -156,5 +164,7 @@ export const secretKeys = {
 export const secretDescriptions: Record<string, string> = {
   digitaloceanToken: "DigitalOcean API token (read/write) for the cluster, database and VPC",
   cloudflareApiToken: "Cloudflare API token with Zone:DNS:Edit, Zone:Zone:Read and User:API Tokens:Edit",
+  spacesAccessKeyId: "Spaces access key id with full access: creates the platform's buckets and their scoped keys",
+  spacesSecretKey: "Spaces secret key belonging to spacesAccessKeyId",
   databaseUrl: "postgres:// URL of the local stack's existing PostgreSQL",
 };

@@ -48,6 +48,8 @@ export type CloudStackConfig = Omit<CloudSettings, "environment"> &
     readonly credentials: {
       readonly digitaloceanToken: pulumi.Output<string>;
       readonly cloudflareApiToken: pulumi.Output<string>;
+      readonly spacesAccessKeyId: pulumi.Output<string>;
+      readonly spacesSecretKey: pulumi.Output<string>;
     };
   };
 
@@ -144,7 +146,12 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     ...identity(data.baseDomain, data.regionName, data.dns.webAppHost),
     environment,
     protect: environment === "prod",
-    credentials: { digitaloceanToken: secretOutput("digitaloceanToken"), cloudflareApiToken: secretOutput("cloudflareApiToken") },
+    credentials: {
+      digitaloceanToken: secretOutput("digitaloceanToken"),
+      cloudflareApiToken: secretOutput("cloudflareApiToken"),
+      spacesAccessKeyId: secretOutput("spacesAccessKeyId"),
+      spacesSecretKey: secretOutput("spacesSecretKey"),
+    },
   };
 }
 

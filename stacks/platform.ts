@@ -21,6 +21,13 @@ export interface Foundation {
   readonly kubernetes: k8s.Provider;
   /** loco's database of record (secret). */
   readonly database: pulumi.Output<DatabaseConnection>;
+  /**
+   * dev/prod: Spaces, for what must outlive the cluster (create buckets with components/object-storage.ts and
+   * this provider). Undefined on the local stack, where layers keep such state in the cluster.
+   */
+  readonly objectStorage?: { readonly provider: digitalocean.Provider; readonly region: string; readonly protect: boolean };
+  /** dev/prod: the Cloudflare token cert-manager's DNS-01 solver uses (secret). Undefined on local. */
+  readonly dnsSolverToken?: pulumi.Output<string>;
   /** Stack outputs of the foundation layer. */
   readonly outputs: Record<string, unknown>;
 }
@@ -42,7 +49,11 @@ export function rotationPolicy(config: StackConfig, credential: string): Rotatio
 
 function cloudFoundation(config: CloudStackConfig): Foundation {
   const name = `loco-${config.stack}`;
-  const digitaloceanProvider = new digitalocean.Provider("digitalocean", { token: config.credentials.digitaloceanToken });
+  const digitaloceanProvider = new digitalocean.Provider("digitalocean", {
+    token: config.credentials.digitaloceanToken,
+    spacesAccessId: config.credentials.spacesAccessKeyId,
+    spacesSecretKey: config.credentials.spacesSecretKey,
+  });
   const cloudflareProvider = new cloudflare.Provider("cloudflare", { apiToken: config.credentials.cloudflareApiToken });
 
   const cluster = new Cluster(
@@ -100,6 +111,8 @@ function cloudFoundation(config: CloudStackConfig): Foundation {
   return {
     kubernetes,
     database: database.connection,
+    objectStorage: { provider: digitaloceanProvider, region: config.objectStorage.region ?? config.region, protect: config.protect },
+    dnsSolverToken: dns.dnsSolverToken,
     outputs: {
       cluster: { id: cluster.clusterId, name: cluster.clusterName, endpoint: cluster.endpoint, vpcId: cluster.vpcId },
       kubeconfig: cluster.kubeconfig,

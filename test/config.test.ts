@@ -131,6 +131,12 @@ describe("invalid config fails with one message per problem", () => {
     assert.match(message, /at least 2 in prod/);
   });
 
+  test("a region without Spaces needs an explicit object storage region", () => {
+    const message = onlyProblem("dev", { "loco:region": "nyc1" }, "loco:objectStorage.region");
+    assert.match(message, /nyc1 has no Spaces: pick one of .*nyc3/);
+    assert.equal((parse("dev", { "loco:region": "nyc1", "loco:objectStorage": { region: "nyc3" } }) as CloudStackConfig).region, "nyc1");
+  });
+
   test("a standby node on a size that cannot have one", () => {
     onlyProblem("dev", { "loco:database": { size: "db-s-1vcpu-1gb", nodeCount: 2 } }, "loco:database.nodeCount");
   });

@@ -102,7 +102,12 @@ describe("offline plan files", () => {
 
   test("the summary counts secrets and names the placeholder config keys", async () => {
     const { summary } = await buildPlan(projectDir, "dev");
-    assert.deepEqual(summary.placeholderConfigKeys, ["loco:cloudflareApiToken", "loco:digitaloceanToken"]);
+    assert.deepEqual(summary.placeholderConfigKeys, [
+      "loco:cloudflareApiToken",
+      "loco:digitaloceanToken",
+      "loco:spacesAccessKeyId",
+      "loco:spacesSecretKey",
+    ]);
     assert.ok(summary.secrets.secretInputValues >= 3);
     assert.ok(summary.secrets.secretStackOutputs >= 3);
   });

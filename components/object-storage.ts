@@ -1,0 +1,80 @@
+/**
+ * A Spaces bucket for state that must outlive the cluster (registry blobs, telemetry backups), and an access
+ * key that can read and write that bucket only. Consumers get the key, never the account's Spaces credentials.
+ */
+import * as digitalocean from "@pulumi/digitalocean";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+
+export interface ObjectStorageBucketArgs {
+  /** Spaces region slug. */
+  readonly region: string;
+  /** Prefix of the globally unique bucket name; a stable random suffix is added. */
+  readonly namePrefix: string;
+  /** Protect the bucket from deletion (prod): its contents cannot be recreated. */
+  readonly protect: boolean;
+  /**
+   * Delete objects older than this many days (Spaces lifecycle rule). Unset keeps objects until their owner
+   * deletes them.
+   * @default undefined
+   */
+  readonly expireAfterDays?: number;
+}
+
+/** What a consumer needs to use the bucket with any S3 client. */
+export interface BucketAccess {
+  readonly bucket: string;
+  readonly region: string;
+  /** https://<region>.digitaloceanspaces.com */
+  readonly endpoint: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+export class ObjectStorageBucket extends pulumi.ComponentResource {
+  public readonly bucketName: pulumi.Output<string>;
+  /** Bucket coordinates and its scoped key. Secret. */
+  public readonly access: pulumi.Output<BucketAccess>;
+
+  constructor(name: string, args: ObjectStorageBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("loco:storage:ObjectStorageBucket", name, {}, opts);
+    if (args.expireAfterDays !== undefined && (!Number.isInteger(args.expireAfterDays) || args.expireAfterDays < 1)) {
+      throw new pulumi.ResourceError(
+        `ObjectStorageBucket ${name}: expireAfterDays must be a positive integer, got ${args.expireAfterDays}`,
+        this,
+      );
+    }
+
+    // Bucket names are global across all Spaces customers; the suffix is kept in state, so the name is stable.
+    const suffix = new random.RandomString(`${name}-suffix`, { length: 6, special: false, upper: false }, { parent: this });
+    const bucket = new digitalocean.SpacesBucket(
+      `${name}-bucket`,
+      {
+        name: pulumi.interpolate`${args.namePrefix}-${suffix.result}`,
+        region: args.region,
+        acl: "private",
+        forceDestroy: false,
+        lifecycleRules: args.expireAfterDays ? [{ enabled: true, expiration: { days: args.expireAfterDays } }] : undefined,
+      },
+      // Protected in prod: what lives here is what survives a cluster loss.
+      { parent: this, protect: args.protect },
+    );
+    const key = new digitalocean.SpacesKey(
+      `${name}-key`,
+      { name: pulumi.interpolate`${bucket.name}-rw`, grants: [{ bucket: bucket.name, permission: "readwrite" }] },
+      { parent: this },
+    );
+
+    this.bucketName = bucket.name;
+    this.access = pulumi.secret(
+      pulumi.all([bucket.name, key.accessKey, key.secretKey]).apply(([bucketName, accessKeyId, secretAccessKey]) => ({
+        bucket: bucketName,
+        region: args.region,
+        endpoint: `https://${args.region}.digitaloceanspaces.com`,
+        accessKeyId,
+        secretAccessKey,
+      })),
+    );
+    this.registerOutputs({ bucketName: this.bucketName });
+  }
+}
