@@ -116,7 +116,6 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 
   const merged = deepMerge(configDefaults[environment], settings);
   problems.push(...crossFieldProblems(merged));
-  const fail = () => new ConfigError(file, problems.map(format));
   const identity = (baseDomain: string, regionName: string, webAppHost: WebAppHost): StackIdentity => ({
     stack: raw.stack,
     file,
@@ -124,12 +123,16 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     tags: ["loco", `loco-${raw.stack}`],
   });
   const secretOutput = (key: string) => pulumi.secret(secrets[key]);
+  /** The merged config as `schema` types it, or a ConfigError with every problem found so far and by the schema. */
+  const validated = <S extends z.ZodType>(schema: S): z.infer<S> => {
+    const parsed = schema.safeParse(merged, { reportInput: true });
+    if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => issueToProblems(issue, schema)));
+    if (!parsed.success || problems.length > 0) throw new ConfigError(file, problems.map(format));
+    return parsed.data;
+  };
 
   if (environment === "local") {
-    const parsed = localConfigSchema.safeParse(merged, { reportInput: true });
-    if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => issueToProblems(issue, localConfigSchema)));
-    if (!parsed.success || problems.length > 0) throw fail();
-    const data = parsed.data;
+    const data = validated(localConfigSchema);
     return {
       ...data,
       ...identity(data.baseDomain, data.regionName, "apex"),
@@ -137,10 +140,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       credentials: { databaseUrl: secretOutput("databaseUrl") },
     };
   }
-  const parsed = cloudConfigSchema.safeParse(merged, { reportInput: true });
-  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => issueToProblems(issue, cloudConfigSchema)));
-  if (!parsed.success || problems.length > 0) throw fail();
-  const data = parsed.data;
+  const data = validated(cloudConfigSchema);
   return {
     ...data,
     ...identity(data.baseDomain, data.regionName, data.dns.webAppHost),
