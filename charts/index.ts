@@ -6,6 +6,7 @@ import type { ChartPin } from "./chart";
 import { certManagerChart } from "./cert-manager";
 import { clickhouseChart } from "./clickhouse";
 import { envoyGatewayChart } from "./envoy-gateway";
+import { envoyGatewayCrdsChart } from "./envoy-gateway-crds";
 import { grafanaChart } from "./grafana";
 import { harborChart } from "./harbor";
 import { kedaChart } from "./keda";
@@ -13,6 +14,7 @@ import { kedaHttpAddOnChart } from "./keda-http-add-on";
 import { openTelemetryCollectorChart } from "./opentelemetry-collector";
 
 export const charts: readonly ChartPin[] = [
+  envoyGatewayCrdsChart,
   envoyGatewayChart,
   certManagerChart,
   kedaChart,
