@@ -20,7 +20,9 @@ export interface CriticalPath {
   readonly steps: readonly { readonly urn: string; readonly type: string; readonly minutes: number }[];
 }
 
-const minutesFor = (r: RecordedResource) => (r.custom ? (typicalMinutes[r.type] ?? defaultMinutes) : 0);
+/** Providers and components take no time of their own. */
+const minutesFor = (r: RecordedResource) =>
+  r.custom && !r.type.startsWith("pulumi:providers:") ? (typicalMinutes[r.type] ?? defaultMinutes) : 0;
 
 export function criticalPath(resources: readonly RecordedResource[]): CriticalPath {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
@@ -36,7 +38,8 @@ export function criticalPath(resources: readonly RecordedResource[]): CriticalPa
     visiting.add(urn);
     let start = 0;
     let previous: string | undefined;
-    for (const dependency of resource.dependencies) {
+    // The engine also waits for a resource's provider (a Kubernetes provider waits for its cluster).
+    for (const dependency of resource.provider ? [...resource.dependencies, resource.provider] : resource.dependencies) {
       const done = finishOf(dependency);
       if (done > start || (done === start && previous !== undefined && dependency < previous)) {
         start = done;
