@@ -346,7 +346,10 @@ export function envoyProxyObject(args: { proxy: ProxyFleetArgs; serviceAnnotatio
   };
 }
 
-/** Pure: client-side settings of every listener: HTTP/3, and PROXY protocol when the load balancer sends it. */
+/**
+ * Pure: client-side settings of every listener: PROXY protocol when the load balancer sends it, or HTTP/3. Never
+ * both: QUIC has no PROXY header, and Envoy rejects the QUIC listener Envoy Gateway v1.9 builds for the pair.
+ */
 export function clientTrafficPolicyObject(args: Pick<SharedGatewayArgs, "http3" | "service">): Named<IClientTrafficPolicy> {
   return {
     apiVersion: "gateway.envoyproxy.io/v1alpha1",
@@ -430,6 +433,10 @@ export function validateSharedGatewayArgs(name: string, args: SharedGatewayArgs,
     fail("proxy.maxReplicas", `must be >= minReplicas (${proxy.minReplicas}), got ${proxy.maxReplicas}`);
   if (!isQuantity(proxy.cpu)) fail("proxy.cpu", `"${proxy.cpu}" is not a Kubernetes quantity`);
   if (!isQuantity(proxy.memory)) fail("proxy.memory", `"${proxy.memory}" is not a Kubernetes quantity`);
+  if (args.http3 && args.service.proxyProtocol) {
+    // Envoy has no PROXY protocol for QUIC; Envoy Gateway v1.9 still adds the filter and Envoy rejects the listener.
+    fail("http3", "cannot be combined with service.proxyProtocol (envoyproxy/gateway#9798)");
+  }
   if (args.timeouts.requestSeconds < 1) fail("timeouts.requestSeconds", `must be at least 1, got ${args.timeouts.requestSeconds}`);
   if (args.apiRateLimit.requestsPerSecond < 1)
     fail("apiRateLimit.requestsPerSecond", `must be at least 1, got ${args.apiRateLimit.requestsPerSecond}`);

@@ -29,7 +29,7 @@ const dev = {
   observability: { retentionDays: 7 },
   traffic: {
     gatewayApiCrds: "install",
-    http3: true,
+    http3: false,
     proxy: { minReplicas: 1, maxReplicas: 1, cpu: "100m", memory: "256Mi" },
     timeouts: { requestSeconds: 60, idleSeconds: 300 },
     backendLimits: { maxParallelRequests: 256, maxPendingRequests: 64 },
@@ -62,7 +62,7 @@ const prod = {
   observability: { retentionDays: 30 },
   traffic: {
     gatewayApiCrds: "install",
-    http3: true,
+    http3: false,
     proxy: { minReplicas: 2, maxReplicas: 6, cpu: "250m", memory: "512Mi" },
     timeouts: { requestSeconds: 60, idleSeconds: 300 },
     backendLimits: { maxParallelRequests: 1024, maxPendingRequests: 256 },

@@ -146,6 +146,16 @@ function trafficRules(environment: unknown, traffic: Raw | undefined): ConfigPro
       message: "must be letsencrypt-production in prod: browsers do not trust staging certificates",
     });
   }
+  if (traffic.http3 === true && asObject(traffic.loadBalancer)?.proxyProtocol === true) {
+    problems.push({
+      path: ["traffic", "http3"],
+      value: true,
+      hasValue: true,
+      message:
+        "cannot be true while traffic.loadBalancer.proxyProtocol is: QUIC carries no PROXY header, and Envoy Gateway v1.9 then " +
+        "builds a QUIC listener Envoy rejects (envoyproxy/gateway#9798), leaving HTTP/3 advertised but dead. Turn one off (README)",
+    });
+  }
   const coldStart = asObject(traffic.interceptor)?.coldStartTimeoutSeconds;
   const request = asObject(traffic.timeouts)?.requestSeconds;
   if (typeof coldStart === "number" && typeof request === "number" && coldStart >= request) {

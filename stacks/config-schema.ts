@@ -131,7 +131,9 @@ const trafficShape = {
     .describe(
       "Who installs the Gateway API CRDs: `install` (this stack, standard channel) or `provided` (the cluster manages them, e.g. DOKS with VPC-native networking).",
     ),
-  http3: z.boolean().describe("Serve HTTP/3 (QUIC, UDP 443) beside HTTP/1.1 and HTTP/2."),
+  http3: z
+    .boolean()
+    .describe("Serve HTTP/3 (QUIC, UDP 443) beside HTTP/1.1 and HTTP/2. Not together with the load balancer's PROXY protocol (README)."),
   proxy: z
     .strictObject({
       minReplicas: replicas(50).describe("Fewest Envoy proxy replicas. At least 2 in prod."),

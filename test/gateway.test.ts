@@ -14,7 +14,7 @@ const args = (patch: Partial<SharedGatewayArgs> = {}): SharedGatewayArgs => ({
   names,
   tlsSecretName: "loco-public-tls",
   gatewayApiCrds: "install",
-  http3: true,
+  http3: false,
   proxy: { minReplicas: 2, maxReplicas: 6, cpu: "250m", memory: "512Mi" },
   service: { annotations: pulumi.output({ "example.com/lb": "adopt-me" }), proxyProtocol: true },
   timeouts: { requestSeconds: 60, idleSeconds: 300 },
@@ -193,16 +193,20 @@ describe("SharedGateway", () => {
     assert.equal(sink.openTelemetry.port, otlp.port);
   });
 
-  test("clients get HTTP/3, and PROXY protocol is required exactly when the load balancer sends it", async () => {
+  test("PROXY protocol is required exactly when the load balancer sends it; HTTP/3 is served when asked for", async () => {
     const policy = (patch: Partial<SharedGatewayArgs>) =>
       build(patch).then((r) => spec(r.one("kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy")));
-    const cloud = await policy({});
-    assert.deepEqual(cloud.targetRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "loco" }]);
-    assert.deepEqual(cloud.http3, {});
-    assert.deepEqual(cloud.proxyProtocol, { optional: false });
-    const local = await policy({ service: { proxyProtocol: false }, http3: false });
-    assert.equal(local.proxyProtocol, undefined);
-    assert.equal(local.http3, undefined);
+    const behindProxyProtocol = await policy({});
+    assert.deepEqual(behindProxyProtocol.targetRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "loco" }]);
+    assert.deepEqual(behindProxyProtocol.proxyProtocol, { optional: false });
+    assert.equal(behindProxyProtocol.http3, undefined);
+    const http3 = await policy({ service: { proxyProtocol: false }, http3: true });
+    assert.deepEqual(http3.http3, {});
+    assert.equal(http3.proxyProtocol, undefined);
+  });
+
+  test("HTTP/3 together with PROXY protocol is refused: Envoy rejects the QUIC listener Envoy Gateway builds for it", () => {
+    assert.throws(() => validateSharedGatewayArgs("g", args({ http3: true })), /http3 cannot be combined with service\.proxyProtocol/);
   });
 
   test("backend defaults from config apply to the whole Gateway, with per-app request limits", async () => {

@@ -27,8 +27,9 @@ function onlyProblem(stack: string, overrides: Record<string, ConfigOverride>, k
 const pem = (file: string) => readFileSync(join(__dirname, "fixtures", "preserved-certificate", file), "utf8");
 
 describe("traffic config defaults", () => {
-  test("dev: one proxy, Let's Encrypt staging, one load balancer node with PROXY protocol", () => {
+  test("dev: one proxy, Let's Encrypt staging, one load balancer node with PROXY protocol (so no HTTP/3)", () => {
     const { traffic } = parse("dev") as CloudStackConfig;
+    assert.equal(traffic.http3, false);
     assert.deepEqual([traffic.proxy.minReplicas, traffic.proxy.maxReplicas], [1, 1]);
     assert.equal(traffic.certificates.issuer, "letsencrypt-staging");
     assert.deepEqual(traffic.loadBalancer, { sizeUnit: 1, proxyProtocol: true, disown: false });
@@ -43,8 +44,9 @@ describe("traffic config defaults", () => {
     assert.equal(traffic.loadBalancer.sizeUnit, 2);
   });
 
-  test("local: no load balancer or ACME settings exist", () => {
+  test("local: HTTP/3, and no load balancer or ACME settings exist", () => {
     const { traffic } = parse("local") as LocalStackConfig;
+    assert.equal(traffic.http3, true);
     assert.equal("loadBalancer" in traffic, false);
     assert.equal("certificates" in traffic, false);
     onlyProblem("local", { "loco:traffic": { loadBalancer: { sizeUnit: 1 } } }, "loco:traffic.loadBalancer");
@@ -92,6 +94,15 @@ describe("invalid traffic config fails with one message per problem", () => {
       "loco:traffic.interceptor.coldStartTimeoutSeconds",
     );
     assert.match(message, /below traffic\.timeouts\.requestSeconds \(60\)/);
+  });
+
+  test("HTTP/3 together with the load balancer's PROXY protocol", () => {
+    const message = onlyProblem("dev", { "loco:traffic": { http3: true } }, "loco:traffic.http3");
+    assert.match(message, /envoyproxy\/gateway#9798/);
+    assert.equal(
+      (parse("dev", { "loco:traffic": { http3: true, loadBalancer: { proxyProtocol: false } } }) as CloudStackConfig).traffic.http3,
+      true,
+    );
   });
 
   test("a resource size that is not a Kubernetes quantity", () => {

@@ -60,11 +60,15 @@ describe("the traffic layer on dev", () => {
     });
   });
 
-  test("without PROXY protocol on the load balancer the listeners do not require it", async () => {
-    const registered = await runStack("dev", { "loco:traffic": { loadBalancer: { sizeUnit: 1, proxyProtocol: false, disown: false } } });
+  test("without PROXY protocol on the load balancer the listeners do not require it, and HTTP/3 can be served", async () => {
+    const registered = await runStack("dev", {
+      "loco:traffic": { http3: true, loadBalancer: { sizeUnit: 1, proxyProtocol: false, disown: false } },
+    });
     assert.equal(registered.one(lbType).inputs.enableProxyProtocol, false);
     assert.equal(envoyService(registered).annotations["service.beta.kubernetes.io/do-loadbalancer-enable-proxy-protocol"], "false");
-    assert.equal(spec(registered.one("kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy")).proxyProtocol, undefined);
+    const clients = spec(registered.one("kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy"));
+    assert.equal(clients.proxyProtocol, undefined);
+    assert.deepEqual(clients.http3, {});
   });
 
   test("dev certificates come from Let's Encrypt staging", async () => {
@@ -161,7 +165,9 @@ describe("the traffic layer on the local stack", () => {
     const registered = await runStack("local");
     assert.equal(registered.ofType(lbType).length, 0);
     assert.deepEqual(envoyService(registered).annotations, {});
-    assert.equal(spec(registered.one("kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy")).proxyProtocol, undefined);
+    const clients = spec(registered.one("kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy"));
+    assert.equal(clients.proxyProtocol, undefined);
+    assert.deepEqual(clients.http3, {});
     const certificates = registered.ofType("kubernetes:cert-manager.io/v1:Certificate");
     const publicCertificate = certificates.find((c) => (c.inputs.metadata as { name: string }).name === "loco-public");
     assert.equal(publicCertificate && spec(publicCertificate).issuerRef.name, "loco-local-ca");
