@@ -1,6 +1,7 @@
 /**
  * Envoy Gateway's CRD chart: Envoy Gateway's own CRDs and, optionally, the Gateway API CRDs. CRDs are templates
- * here (not Helm's crds/ directory), so a version bump of this release upgrades them.
+ * here (not Helm's crds/ directory), so a version bump upgrades them. Too big for a Helm release (its record must
+ * fit a 1 MiB Secret): components/gateway.ts has Pulumi render it (helm.v4.Chart).
  */
 import type { ChartPin } from "./chart";
 

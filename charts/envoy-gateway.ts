@@ -15,11 +15,11 @@ export interface EnvoyGatewayValuesArgs {
   readonly replicas: number;
 }
 
-/** Pure: gateway-helm values. CRDs come from the separate gateway-crds-helm release (charts/envoy-gateway-crds.ts). */
+/** Pure: gateway-helm values. CRDs come from the separate gateway-crds-helm chart (charts/envoy-gateway-crds.ts). */
 export function envoyGatewayValues(args: EnvoyGatewayValuesArgs): Record<string, unknown> {
   const placement = corePoolPlacement();
   return {
-    // The CRD release installs and upgrades them; the chart's own copy sits in Helm's crds/ directory, which Helm
+    // The CRD chart installs and upgrades them; this chart's own copy sits in Helm's crds/ directory, which Helm
     // never upgrades, and carries the experimental Gateway API channel.
     crds: { enabled: false },
     deployment: {

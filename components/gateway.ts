@@ -3,7 +3,7 @@
  * Gateway with HTTPS listeners for the platform's names and the tenant wildcards, an HTTP listener that only
  * redirects, HTTP/3, backend defaults and a rate limit on the API host.
  *
- * Custom resources wait for the release that installs their CRDs (a real dependency, not luck of ordering), and
+ * Custom resources wait for the chart that installs their CRDs (a real dependency, not luck of ordering), and
  * {@link SharedGateway.routesReady} is what other layers wait for before declaring their HTTPRoutes.
  */
 import type { IHTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
@@ -12,7 +12,9 @@ import type { IGatewayClass } from "@kubernetes-models/gateway-api/gateway.netwo
 import type { IBackendTrafficPolicy } from "@kubernetes-models/envoy-gateway/gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy";
 import type { IClientTrafficPolicy } from "@kubernetes-models/envoy-gateway/gateway.envoyproxy.io/v1alpha1/ClientTrafficPolicy";
 import type { IEnvoyProxy } from "@kubernetes-models/envoy-gateway/gateway.envoyproxy.io/v1alpha1/EnvoyProxy";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { chartSource } from "../charts/chart";
 import { envoyGatewayChart, envoyGatewayValues } from "../charts/envoy-gateway";
 import { envoyGatewayCrdsChart, envoyGatewayCrdsValues, type GatewayApiCrds } from "../charts/envoy-gateway-crds";
 import { corePoolPlacement } from "../lib/core-pool";
@@ -92,11 +94,14 @@ export class SharedGateway extends pulumi.ComponentResource {
     // Only Gateway API objects live here, no pods.
     const gatewayNamespace = platformNamespace(sharedGateway.namespace, { podSecurity: "restricted" }, { parent: this });
 
-    const crds = chartRelease(
+    // Rendered by Pulumi and applied server-side, one resource per CRD, rather than as a Helm release: Helm keeps a
+    // release's whole manifest in one Secret, capped at 1 MiB, and these CRDs exceed it (envoyproxy/gateway#6105).
+    // This is Envoy Gateway's documented path (`helm template ... | kubectl apply --server-side`), kept in Pulumi.
+    const crds = new k8s.helm.v4.Chart(
       `${name}-crds`,
-      envoyGatewayCrdsChart,
       {
-        releaseName: "envoy-gateway-crds",
+        ...chartSource(envoyGatewayCrdsChart),
+        name: "envoy-gateway-crds",
         namespace: controllerNamespace.metadata.name,
         values: envoyGatewayCrdsValues(args.gatewayApiCrds),
       },
@@ -115,7 +120,7 @@ export class SharedGateway extends pulumi.ComponentResource {
       { parent: this, dependsOn: [crds] },
     );
 
-    // Every object below is of a kind the CRD release defines: it must exist before any of them.
+    // Every object below is of a kind the CRD chart defines: all of its CRDs must exist before any of them.
     const afterCrds: pulumi.CustomResourceOptions = { parent: this, dependsOn: [crds] };
     const ns = gatewayNamespace.metadata.name;
 

@@ -12,6 +12,8 @@ export const typicalMinutes: Record<string, number> = {
   "digitalocean:index/databaseCluster:DatabaseCluster": 7,
   "digitalocean:index/loadBalancer:LoadBalancer": 2,
   "kubernetes:helm.sh/v3:Release": 2,
+  // A component whose children (the rendered objects) the offline plan cannot see; it stands for them.
+  "kubernetes:helm.sh/v4:Chart": 1,
 };
 const defaultMinutes = 0.1;
 
@@ -20,9 +22,11 @@ export interface CriticalPath {
   readonly steps: readonly { readonly urn: string; readonly type: string; readonly minutes: number }[];
 }
 
-/** Providers and components take no time of their own. */
-const minutesFor = (r: RecordedResource) =>
-  r.custom && !r.type.startsWith("pulumi:providers:") ? (typicalMinutes[r.type] ?? defaultMinutes) : 0;
+/** Providers and components take no time of their own, except a rendered chart, which stands for its objects. */
+const minutesFor = (r: RecordedResource) => {
+  if (r.type === "kubernetes:helm.sh/v4:Chart") return typicalMinutes[r.type];
+  return r.custom && !r.type.startsWith("pulumi:providers:") ? (typicalMinutes[r.type] ?? defaultMinutes) : 0;
+};
 
 export function criticalPath(resources: readonly RecordedResource[]): CriticalPath {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));

@@ -103,7 +103,8 @@ export function platformFootprint(resources: readonly RecordedResource[]): Platf
   const nodeCount = minimumNodeCount(resources);
   const lines: FootprintLine[] = [];
   for (const resource of resources) {
-    if (resource.type === "kubernetes:helm.sh/v3:Release") {
+    // Both real releases and charts Pulumi renders (helm.v4.Chart) run the chart's workloads.
+    if (resource.type === "kubernetes:helm.sh/v3:Release" || resource.type === "kubernetes:helm.sh/v4:Chart") {
       const chart = String(resource.inputs.chart);
       const pin = chartForRelease(chart);
       if (!pin) throw new Error(`${resource.urn}: chart ${chart} has no pin in charts/index.ts, so the plan cannot size it`);

@@ -33,6 +33,7 @@ const release = (registered: Registered, helmName: string) => {
   assert.equal(found.length, 1, `one release named ${helmName}`);
   return found[0];
 };
+const crdChart = (registered: Registered) => registered.one("kubernetes:helm.sh/v4:Chart");
 const listener = (registered: Registered, name: string) =>
   (spec(registered.one("kubernetes:gateway.networking.k8s.io/v1:Gateway")).listeners as { name: string }[]).find(
     (l) => l.name === name,
@@ -102,9 +103,9 @@ describe("SharedGateway", () => {
     }
   });
 
-  test("custom resources wait for the CRD release; the controller waits for it too", async () => {
+  test("custom resources wait for the chart that installs their CRDs; the controller waits for it too", async () => {
     const registered = await build();
-    const crds = release(registered, "envoy-gateway-crds");
+    const crds = crdChart(registered);
     const custom = registered.all.filter(
       (r) => r.custom && /^kubernetes:(gateway\.networking\.k8s\.io|gateway\.envoyproxy\.io)\//.test(r.type),
     );
@@ -125,19 +126,23 @@ describe("SharedGateway", () => {
     });
   });
 
-  test("routesReady is the CRD release and the Gateway", async () => {
+  test("routesReady is the CRD chart and the Gateway", async () => {
     const { result } = await build();
     const types = await Promise.all(
       result.routesReady.map((r) => new Promise<string>((resolve) => (r as pulumi.CustomResource).urn.apply(resolve))),
     );
     assert.equal(types.length, 2);
-    assert.match(types[0], /helm\.sh\/v3:Release::envoy-gateway-crds$/);
+    assert.match(types[0], /helm\.sh\/v4:Chart::envoy-gateway-crds$/);
     assert.match(types[1], /gateway\.networking\.k8s\.io\/v1:Gateway::envoy-gateway-gateway$/);
   });
 
   test("Envoy Gateway installs standard-channel Gateway API CRDs from its CRD chart, not the experimental copy in gateway-helm", async () => {
     const registered = await build();
-    const crds = release(registered, "envoy-gateway-crds").inputs.values as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const chart = crdChart(registered);
+    // Rendered by Pulumi, not a Helm release: a release record of these CRDs exceeds Helm's 1 MiB Secret.
+    assert.equal(chart.inputs.chart, "oci://docker.io/envoyproxy/gateway-crds-helm");
+    assert.equal(chart.inputs.version, "v1.9.0");
+    const crds = chart.inputs.values as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     assert.deepEqual(crds.crds, { gatewayAPI: { enabled: true, channel: "standard" }, envoyGateway: { enabled: true } });
     const controller = release(registered, "envoy-gateway");
     assert.deepEqual((controller.inputs.values as { crds: unknown }).crds, { enabled: false });
@@ -146,7 +151,7 @@ describe("SharedGateway", () => {
 
   test("a cluster that provides the Gateway API CRDs gets only Envoy Gateway's", async () => {
     const registered = await build({ gatewayApiCrds: "provided" });
-    const values = release(registered, "envoy-gateway-crds").inputs.values as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const values = crdChart(registered).inputs.values as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     assert.equal(values.crds.gatewayAPI.enabled, false);
     assert.equal(values.crds.envoyGateway.enabled, true);
   });

@@ -23,7 +23,7 @@ const lbType = "digitalocean:index/loadBalancer:LoadBalancer";
 const proxyType = "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy";
 const spec = (r: RecordedResource) => r.inputs.spec as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const envoyService = (registered: Registered) => spec(registered.one(proxyType)).provider.kubernetes.envoyService;
-const trafficReleases = ["envoy-gateway-crds", "envoy-gateway", "cert-manager", "keda", "keda-add-ons-http"];
+const trafficReleases = ["envoy-gateway", "cert-manager", "keda", "keda-add-ons-http"];
 
 /** Every block of Helm values that places pods (has tolerations), with its path. */
 function placements(value: unknown, path = ""): { path: string; block: Record<string, unknown> }[] {
@@ -83,10 +83,6 @@ describe("the traffic layer on dev", () => {
       const release = registered.ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.name === name);
       assert.ok(release, name);
       const blocks = placements(release.inputs.values);
-      if (name === "envoy-gateway-crds") {
-        assert.deepEqual(blocks, [], "the CRD chart runs no pods");
-        continue;
-      }
       assert.ok(blocks.length > 0, `${name} places its pods`);
       for (const { path, block } of blocks) {
         assert.deepEqual(block.tolerations, placement.tolerations, `${name} ${path}`);
@@ -94,6 +90,7 @@ describe("the traffic layer on dev", () => {
         assert.deepEqual(block.nodeSelector, placement.nodeSelector, `${name} ${path}`);
       }
     }
+    assert.deepEqual(placements(registered.one("kubernetes:helm.sh/v4:Chart").inputs.values), [], "the CRD chart runs no pods");
     const proxyPod = spec(registered.one(proxyType)).provider.kubernetes.envoyDeployment.pod;
     assert.deepEqual(proxyPod.tolerations, placement.tolerations);
     assert.deepEqual(proxyPod.affinity, placement.affinity);
@@ -102,7 +99,7 @@ describe("the traffic layer on dev", () => {
   test("the plan counts every traffic add-on and the Envoy proxies in the platform's requests", async () => {
     const { summary } = await buildPlan(projectDir, "dev");
     const sources = summary.platformRequests.lines.map((l) => l.source);
-    for (const name of trafficReleases.filter((n) => n !== "envoy-gateway-crds")) {
+    for (const name of trafficReleases) {
       const line = summary.platformRequests.lines.find((l) => l.source.startsWith(`helm ${name} `));
       assert.ok(line && line.cpuMillicores > 0 && line.memoryMiB > 0, `${name} must request CPU and memory: ${sources.join(", ")}`);
     }
@@ -188,7 +185,7 @@ describe("the traffic layer on the local stack", () => {
       result.routesReady.map((r) => new Promise<string>((resolve) => (r as pulumi.CustomResource).urn.apply(resolve))),
     );
     assert.equal(urns.length, 2);
-    assert.match(urns[0], /kubernetes:helm\.sh\/v3:Release::envoy-gateway-crds$/);
+    assert.match(urns[0], /kubernetes:helm\.sh\/v4:Chart::envoy-gateway-crds$/);
     assert.match(urns[1], /kubernetes:gateway\.networking\.k8s\.io\/v1:Gateway::envoy-gateway-gateway$/);
   });
 });
