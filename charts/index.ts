@@ -11,6 +11,7 @@ import { grafanaChart } from "./grafana";
 import { harborChart } from "./harbor";
 import { kedaChart } from "./keda";
 import { kedaHttpAddOnChart } from "./keda-http-add-on";
+import { metricsServerChart } from "./metrics-server";
 import { openTelemetryCollectorChart } from "./opentelemetry-collector";
 
 export const charts: readonly ChartPin[] = [
@@ -19,6 +20,7 @@ export const charts: readonly ChartPin[] = [
   certManagerChart,
   kedaChart,
   kedaHttpAddOnChart,
+  metricsServerChart,
   harborChart,
   clickhouseChart,
   grafanaChart,

@@ -1,5 +1,6 @@
 /**
- * Scale out and scale to zero: KEDA and its HTTP add-on, on the core pool, in the `keda` namespace.
+ * Scale out and scale to zero: KEDA and its HTTP add-on, on the core pool, in the `keda` namespace, and the
+ * metrics API (metrics-server) that CPU and memory scaling reads.
  *
  * The add-on is installed as release `keda-add-ons-http` in `keda`, which gives the interceptor and external
  * scaler the Service names lib/keda-http.ts promises the tenant renderer. A sleeping app's HTTPRoute points at the
@@ -10,14 +11,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import { kedaChart, kedaValues } from "../charts/keda";
 import { kedaHttpAddOnChart, kedaHttpAddOnValues, type KedaHttpAddOnValuesArgs } from "../charts/keda-http-add-on";
+import { metricsServerChart, metricsServerValues } from "../charts/metrics-server";
 import { kedaHttpExternalScalerAddress, kedaHttpInterceptor, kedaNamespace } from "../lib/keda-http";
 import { isQuantity } from "../lib/quantity";
 import { chartRelease } from "./chart-release";
 import { platformNamespace } from "./namespace";
 
 export interface KedaArgs {
-  /** Replicas of KEDA's operator, metrics API server and webhooks. */
+  /** Replicas of KEDA's operator, metrics API server and webhooks (and of metrics-server). */
   readonly replicas: number;
+  /**
+   * Also install metrics-server (in kube-system, where its system priority class is allowed): CPU and memory based
+   * scaling, the Envoy proxies' HPA included, reads it. Off where the cluster already serves metrics.k8s.io.
+   */
+  readonly metricsServer: boolean;
   /** The interceptor that holds requests for sleeping apps. */
   readonly interceptor: KedaHttpAddOnValuesArgs["interceptor"];
 }
@@ -56,6 +63,15 @@ export class Keda extends pulumi.ComponentResource {
       // The add-on scales its interceptor with a KEDA ScaledObject: KEDA's CRDs and operator must be there first.
       { parent: this, dependsOn: [keda] },
     );
+
+    if (args.metricsServer) {
+      chartRelease(
+        `${name}-metrics-server`,
+        metricsServerChart,
+        { releaseName: "metrics-server", namespace: "kube-system", values: metricsServerValues({ replicas: args.replicas }) },
+        { parent: this },
+      );
+    }
 
     this.tenantContract = {
       interceptor: { service: kedaHttpInterceptor.service, namespace: kedaHttpInterceptor.namespace, port: kedaHttpInterceptor.port },

@@ -29,6 +29,7 @@ const dev = {
   observability: { retentionDays: 7 },
   traffic: {
     gatewayApiCrds: "install",
+    metricsServer: true,
     http3: false,
     proxy: { minReplicas: 1, maxReplicas: 1, cpu: "100m", memory: "256Mi" },
     timeouts: { requestSeconds: 60, idleSeconds: 300 },
@@ -62,6 +63,7 @@ const prod = {
   observability: { retentionDays: 30 },
   traffic: {
     gatewayApiCrds: "install",
+    metricsServer: true,
     http3: false,
     proxy: { minReplicas: 2, maxReplicas: 6, cpu: "250m", memory: "512Mi" },
     timeouts: { requestSeconds: 60, idleSeconds: 300 },
@@ -78,6 +80,7 @@ const local = {
   observability: { retentionDays: 3 },
   traffic: {
     gatewayApiCrds: "install",
+    metricsServer: false,
     http3: true,
     proxy: { minReplicas: 1, maxReplicas: 1, cpu: "50m", memory: "128Mi" },
     timeouts: { requestSeconds: 60, idleSeconds: 300 },

@@ -134,6 +134,11 @@ const trafficShape = {
   http3: z
     .boolean()
     .describe("Serve HTTP/3 (QUIC, UDP 443) beside HTTP/1.1 and HTTP/2. Not together with the load balancer's PROXY protocol (README)."),
+  metricsServer: z
+    .boolean()
+    .describe(
+      "Install metrics-server, the metrics API the proxies' HPA and CPU/memory autoscaling read; off where the cluster has one (k3s).",
+    ),
   proxy: z
     .strictObject({
       minReplicas: replicas(50).describe("Fewest Envoy proxy replicas. At least 2 in prod."),

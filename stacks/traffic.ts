@@ -119,7 +119,11 @@ export function traffic(config: StackConfig, foundation: Foundation): TrafficLay
 
   const keda = new Keda(
     "keda",
-    { replicas: addOnReplicas, interceptor: { ...settings.interceptor, requestTimeoutSeconds: settings.timeouts.requestSeconds } },
+    {
+      replicas: addOnReplicas,
+      metricsServer: settings.metricsServer,
+      interceptor: { ...settings.interceptor, requestTimeoutSeconds: settings.timeouts.requestSeconds },
+    },
     { providers },
   );
 

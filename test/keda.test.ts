@@ -7,8 +7,9 @@ import { interceptorReferenceGrant, kedaHttpExternalScalerAddress, kedaHttpInter
 import { runComponents, type Registered } from "./harness";
 import { validateKubernetesObject } from "./kubernetes-schema";
 
-const args = (patch: Partial<KedaArgs["interceptor"]> = {}, replicas = 2): KedaArgs => ({
+const args = (patch: Partial<KedaArgs["interceptor"]> = {}, replicas = 2, metricsServer = true): KedaArgs => ({
   replicas,
+  metricsServer,
   interceptor: {
     minReplicas: 2,
     maxReplicas: 6,
@@ -79,6 +80,23 @@ describe("Keda", () => {
       assert.deepEqual(part.nodeSelector, placement.nodeSelector);
       assert.deepEqual(part.affinity, placement.affinity);
     }
+  });
+
+  test("metrics-server serves the metrics API the HPAs read, from kube-system, on the core pool, with a PDB when doubled", async () => {
+    const registered = await build();
+    const release = registered.ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.name === "metrics-server");
+    assert.ok(release);
+    assert.equal(release.inputs.namespace, "kube-system");
+    const v = values(registered, "metrics-server");
+    assert.equal(v.replicas, 2);
+    assert.deepEqual(v.podDisruptionBudget, { enabled: true, minAvailable: 1 });
+    assert.deepEqual(v.tolerations, corePoolPlacement().tolerations);
+    assert.deepEqual(v.affinity, corePoolPlacement().affinity);
+  });
+
+  test("a cluster that already serves the metrics API gets no second metrics-server", async () => {
+    const registered = await build(args({}, 1, false));
+    assert.equal(registered.ofType("kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.name === "metrics-server").length, 0);
   });
 
   test("the tenant renderer gets the interceptor Service and the external scaler address", async () => {

@@ -23,7 +23,7 @@ const lbType = "digitalocean:index/loadBalancer:LoadBalancer";
 const proxyType = "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy";
 const spec = (r: RecordedResource) => r.inputs.spec as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const envoyService = (registered: Registered) => spec(registered.one(proxyType)).provider.kubernetes.envoyService;
-const trafficReleases = ["envoy-gateway", "cert-manager", "keda", "keda-add-ons-http"];
+const trafficReleases = ["envoy-gateway", "cert-manager", "keda", "keda-add-ons-http", "metrics-server"];
 
 /** Every block of Helm values that places pods (has tolerations), with its path. */
 function placements(value: unknown, path = ""): { path: string; block: Record<string, unknown> }[] {
@@ -162,6 +162,8 @@ describe("the traffic layer on the local stack", () => {
     const registered = await runStack("local");
     assert.equal(registered.ofType(lbType).length, 0);
     assert.deepEqual(envoyService(registered).annotations, {});
+    // k3s ships metrics-server; kind users turn traffic.metricsServer on.
+    assert.equal(registered.ofType("kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.name === "metrics-server").length, 0);
     const clients = spec(registered.one("kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy"));
     assert.equal(clients.proxyProtocol, undefined);
     assert.deepEqual(clients.http3, {});
