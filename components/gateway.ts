@@ -1,7 +1,7 @@
 /**
  * The shared entry point for every public request: Envoy Gateway (controller and CRDs) on the core pool, and one
  * Gateway with HTTPS listeners for the platform's names and the tenant wildcards, an HTTP listener that only
- * redirects, HTTP/3, backend defaults and a rate limit on the API host.
+ * redirects, PROXY protocol or HTTP/3, backend defaults and a rate limit on the API host.
  *
  * Custom resources wait for the chart that installs their CRDs (a real dependency, not luck of ordering), and
  * {@link SharedGateway.routesReady} is what other layers wait for before declaring their HTTPRoutes.

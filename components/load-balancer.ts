@@ -98,7 +98,8 @@ export interface AdoptionAnnotationArgs {
  * Pure: the gateway Service's annotations that adopt the load balancer. TCP passthrough (`tcp`): TLS, HTTP/2 and
  * HTTP/3 terminate in Envoy with cert-manager's certificate, so the load balancer's own TLS, HTTP idle timeout and
  * `http3-port` (which need a DigitalOcean-managed certificate) do not apply. Values are strings, as the CCM
- * requires.
+ * requires. The CCM writes the id and the type back onto the Service itself; giving both the values it would write
+ * keeps it and Envoy Gateway (which reconciles the Service from the EnvoyProxy) from rewriting each other.
  */
 export function adoptionAnnotations(args: AdoptionAnnotationArgs): Record<string, string> {
   const prefix = "service.beta.kubernetes.io/do-loadbalancer-";
