@@ -6,17 +6,21 @@ import type { ChartPin } from "./chart";
 import { certManagerChart } from "./cert-manager";
 import { clickhouseChart } from "./clickhouse";
 import { envoyGatewayChart } from "./envoy-gateway";
+import { envoyGatewayCrdsChart } from "./envoy-gateway-crds";
 import { grafanaChart } from "./grafana";
 import { harborChart } from "./harbor";
 import { kedaChart } from "./keda";
 import { kedaHttpAddOnChart } from "./keda-http-add-on";
+import { metricsServerChart } from "./metrics-server";
 import { openTelemetryCollectorChart } from "./opentelemetry-collector";
 
 export const charts: readonly ChartPin[] = [
+  envoyGatewayCrdsChart,
   envoyGatewayChart,
   certManagerChart,
   kedaChart,
   kedaHttpAddOnChart,
+  metricsServerChart,
   harborChart,
   clickhouseChart,
   grafanaChart,

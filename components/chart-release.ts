@@ -11,6 +11,12 @@ import { chartSource, type ChartPin } from "../charts/chart";
 import { deepMerge } from "../lib/deep-merge";
 
 export interface ChartReleaseArgs {
+  /**
+   * Helm release name, when it must differ from the Pulumi name (charts that derive Service names from it, or a
+   * component's `${name}-<role>` child naming).
+   * @default the Pulumi resource name
+   */
+  readonly releaseName?: string;
   /** Namespace to install into. The caller creates (and labels) it; Helm never does. */
   readonly namespace: pulumi.Input<string>;
   /** Values from the chart module's pure values builder. Leaves may be Outputs (secrets stay secret). */
@@ -42,7 +48,7 @@ export function chartRelease(
     name,
     {
       // A fixed release name: `helm list`, runbooks and Service names stay stable across stacks.
-      name,
+      name: args.releaseName ?? name,
       namespace: args.namespace,
       ...chartSource(pin),
       values: deepMerge(args.values, args.overrides ?? {}),

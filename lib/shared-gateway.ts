@@ -24,3 +24,24 @@ export const tenantNamespaceLabel = { key: "loco.dev/tenant", value: "true" } as
 
 /** On a platform namespace: the Gateway's platform listeners admit routes only from namespaces carrying it. */
 export const platformRoutesLabel = { key: "loco.dev/platform-routes", value: "true" } as const;
+
+/**
+ * Where the shared Gateway's Envoy proxies run (Envoy Gateway creates them in its controller's namespace), their
+ * Service, and the labels Envoy Gateway puts on them: a tenant NetworkPolicy admits its traffic from these pods.
+ */
+export const gatewayProxyPods = {
+  namespace: "envoy-gateway-system",
+  /** The proxies' Deployment and LoadBalancer Service. */
+  service: "loco-gateway-proxy",
+  labels: {
+    "gateway.envoyproxy.io/owning-gateway-name": sharedGateway.name,
+    "gateway.envoyproxy.io/owning-gateway-namespace": sharedGateway.namespace,
+  },
+} as const;
+
+/**
+ * The traffic layer attaches platform-wide BackendTrafficPolicy defaults (timeouts, per-backend request limits) to
+ * the shared Gateway. A per-app BackendTrafficPolicy on an HTTPRoute replaces those defaults for its route unless it
+ * sets this merge type, so the tenant renderer's per-app policies (idle timeouts) must set it.
+ */
+export const routePolicyMergeType = "StrategicMerge" as const;

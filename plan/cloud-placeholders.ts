@@ -52,6 +52,12 @@ const resourceOutputs: Record<string, Builder> = {
     accessKey: `${placeholderMarker.toUpperCase()}-${digest(name).slice(0, 12).toUpperCase()}`,
     secretKey: `${placeholderMarker}-spaces-secret-${digest(`${name}/secret`).slice(0, 24)}`,
   }),
+  "digitalocean:index/loadBalancer:LoadBalancer": (name) => ({
+    // Deterministic per name inside the documentation range, clear of the cluster's .1.
+    ip: `203.0.113.${10 + (parseInt(digest(name).slice(0, 4), 16) % 240)}`,
+    loadBalancerUrn: `do:loadbalancer:${placeholderMarker}-${slug(name)}`,
+    status: "active",
+  }),
   "digitalocean:index/spacesBucket:SpacesBucket": (_name, inputs) => ({
     bucketDomainName: `${String(inputs.name)}.${String(inputs.region)}.digitaloceanspaces.com`,
     endpoint: `${String(inputs.region)}.digitaloceanspaces.com`,

@@ -12,6 +12,8 @@ export const typicalMinutes: Record<string, number> = {
   "digitalocean:index/databaseCluster:DatabaseCluster": 7,
   "digitalocean:index/loadBalancer:LoadBalancer": 2,
   "kubernetes:helm.sh/v3:Release": 2,
+  // A component whose children (the rendered objects) the offline plan cannot see; it stands for them.
+  "kubernetes:helm.sh/v4:Chart": 1,
 };
 const defaultMinutes = 0.1;
 
@@ -20,7 +22,11 @@ export interface CriticalPath {
   readonly steps: readonly { readonly urn: string; readonly type: string; readonly minutes: number }[];
 }
 
-const minutesFor = (r: RecordedResource) => (r.custom ? (typicalMinutes[r.type] ?? defaultMinutes) : 0);
+/** Providers and components take no time of their own, except a rendered chart, which stands for its objects. */
+const minutesFor = (r: RecordedResource) => {
+  if (r.type === "kubernetes:helm.sh/v4:Chart") return typicalMinutes[r.type];
+  return r.custom && !r.type.startsWith("pulumi:providers:") ? (typicalMinutes[r.type] ?? defaultMinutes) : 0;
+};
 
 export function criticalPath(resources: readonly RecordedResource[]): CriticalPath {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
@@ -36,7 +42,8 @@ export function criticalPath(resources: readonly RecordedResource[]): CriticalPa
     visiting.add(urn);
     let start = 0;
     let previous: string | undefined;
-    for (const dependency of resource.dependencies) {
+    // The engine also waits for a resource's provider (a Kubernetes provider waits for its cluster).
+    for (const dependency of resource.provider ? [...resource.dependencies, resource.provider] : resource.dependencies) {
       const done = finishOf(dependency);
       if (done > start || (done === start && previous !== undefined && dependency < previous)) {
         start = done;

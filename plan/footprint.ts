@@ -4,6 +4,7 @@
  */
 import { chartFootprint, type Footprint } from "../charts/chart";
 import { chartForRelease } from "../charts/index";
+import { shutdownManagerRequests } from "../components/gateway";
 import { cpuMillicores, memoryMiB, storageGiB } from "../lib/quantity";
 import type { RecordedResource } from "./mock-runtime";
 
@@ -67,6 +68,19 @@ export const manifestSizers: Record<string, ManifestSizer> = {
     const perReplica = claims.reduce((gib, claim) => gib + storageGiB(claim.spec?.resources?.requests?.storage ?? 0), 0);
     return podFootprint(name(r), template(r), replicas, replicas * perReplica);
   },
+  // Envoy Gateway runs one proxy Deployment per EnvoyProxy'd Gateway: Envoy (sized here) plus its shutdown-manager
+  // sidecar (Envoy Gateway's built-in requests), at the HPA's minimum when there is one.
+  "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy": (r) => {
+    const kubernetes = ((spec(r).provider ?? {}) as { kubernetes?: Record<string, unknown> }).kubernetes ?? {};
+    const deployment = (kubernetes.envoyDeployment ?? {}) as { replicas?: number; container?: Container };
+    const hpa = kubernetes.envoyHpa as { minReplicas?: number } | undefined;
+    const replicas = Number(hpa?.minReplicas ?? deployment.replicas ?? 1);
+    const containers = [
+      { name: "envoy", resources: deployment.container?.resources },
+      { name: "shutdown-manager", resources: { requests: shutdownManagerRequests } },
+    ];
+    return podFootprint(`${name(r)} proxies`, { containers }, replicas);
+  },
   "kubernetes:core/v1:PersistentVolumeClaim": (r) => {
     const storage = (spec(r).resources as { requests?: { storage?: string } } | undefined)?.requests?.storage;
     return { source: name(r), cpuMillicores: 0, memoryMiB: 0, storageGiB: storage ? storageGiB(storage) : 0, withoutRequests: [] };
@@ -89,7 +103,8 @@ export function platformFootprint(resources: readonly RecordedResource[]): Platf
   const nodeCount = minimumNodeCount(resources);
   const lines: FootprintLine[] = [];
   for (const resource of resources) {
-    if (resource.type === "kubernetes:helm.sh/v3:Release") {
+    // Both real releases and charts Pulumi renders (helm.v4.Chart) run the chart's workloads.
+    if (resource.type === "kubernetes:helm.sh/v3:Release" || resource.type === "kubernetes:helm.sh/v4:Chart") {
       const chart = String(resource.inputs.chart);
       const pin = chartForRelease(chart);
       if (!pin) throw new Error(`${resource.urn}: chart ${chart} has no pin in charts/index.ts, so the plan cannot size it`);

@@ -20,6 +20,8 @@ export interface Manifest {
 
 export interface HelmRelease {
   readonly name: string;
+  /** A real Helm release, or a chart Pulumi renders and applies object by object (no release record in the cluster). */
+  readonly via: "helm.v3.Release" | "helm.v4.Chart";
   readonly namespace: string;
   readonly repo?: string;
   readonly chart: string;
@@ -69,7 +71,7 @@ export async function buildPlan(projectDir: string, stack: string): Promise<Offl
   const stackOutputs = run.stackOutputs ?? {};
 
   const manifests = resources.filter((r) => kubernetesObjectType.test(r.type)).map(toManifest);
-  const releases = resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map(toRelease);
+  const releases = resources.filter((r) => helmTypes.includes(r.type)).map(toRelease);
   assertUniqueFiles(
     manifests.map((m) => m.file),
     "manifests",
@@ -107,10 +109,14 @@ function toManifest(resource: RecordedResource): Manifest {
   return { file, object };
 }
 
+/** Helm charts the program installs: as releases, or rendered by Pulumi (helm.v4.Chart). */
+export const helmTypes = ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"];
+
 function toRelease(resource: RecordedResource): HelmRelease {
   const inputs = resource.inputs;
   return {
     name: String(inputs.name ?? resource.name),
+    via: resource.type === "kubernetes:helm.sh/v4:Chart" ? "helm.v4.Chart" : "helm.v3.Release",
     namespace: String(inputs.namespace ?? "default"),
     repo: (inputs.repositoryOpts as { repo?: string } | undefined)?.repo,
     chart: String(inputs.chart),

@@ -27,6 +27,18 @@ const dev = {
   objectStorage: {},
   rotation: { maxAgeDays: 30, counters: {} },
   observability: { retentionDays: 7 },
+  traffic: {
+    gatewayApiCrds: "install",
+    metricsServer: true,
+    http3: false,
+    proxy: { minReplicas: 1, maxReplicas: 1, cpu: "100m", memory: "256Mi" },
+    timeouts: { requestSeconds: 60, idleSeconds: 300 },
+    backendLimits: { maxParallelRequests: 256, maxPendingRequests: 64 },
+    apiRateLimit: { requestsPerSecond: 20 },
+    interceptor: { minReplicas: 1, maxReplicas: 2, coldStartTimeoutSeconds: 30, cpu: "50m", memory: "64Mi" },
+    certificates: { issuer: "letsencrypt-staging" },
+    loadBalancer: { sizeUnit: 1, proxyProtocol: true, disown: false },
+  },
 };
 
 const prod = {
@@ -49,11 +61,33 @@ const prod = {
   objectStorage: {},
   rotation: { maxAgeDays: 90, counters: {} },
   observability: { retentionDays: 30 },
+  traffic: {
+    gatewayApiCrds: "install",
+    metricsServer: true,
+    http3: false,
+    proxy: { minReplicas: 2, maxReplicas: 6, cpu: "250m", memory: "512Mi" },
+    timeouts: { requestSeconds: 60, idleSeconds: 300 },
+    backendLimits: { maxParallelRequests: 1024, maxPendingRequests: 256 },
+    apiRateLimit: { requestsPerSecond: 50 },
+    interceptor: { minReplicas: 2, maxReplicas: 6, coldStartTimeoutSeconds: 30, cpu: "200m", memory: "256Mi" },
+    certificates: { issuer: "letsencrypt-production" },
+    loadBalancer: { sizeUnit: 2, proxyProtocol: true, disown: false },
+  },
 };
 
 const local = {
   rotation: { maxAgeDays: 365, counters: {} },
   observability: { retentionDays: 3 },
+  traffic: {
+    gatewayApiCrds: "install",
+    metricsServer: false,
+    http3: true,
+    proxy: { minReplicas: 1, maxReplicas: 1, cpu: "50m", memory: "128Mi" },
+    timeouts: { requestSeconds: 60, idleSeconds: 300 },
+    backendLimits: { maxParallelRequests: 64, maxPendingRequests: 32 },
+    apiRateLimit: { requestsPerSecond: 100 },
+    interceptor: { minReplicas: 1, maxReplicas: 1, coldStartTimeoutSeconds: 45, cpu: "50m", memory: "64Mi" },
+  },
 };
 
 export const configDefaults: Record<Environment, Record<string, unknown>> = { dev, prod, local };

@@ -113,6 +113,62 @@ function rotationCounterRule(rotation: Raw | undefined): ConfigProblem[] {
     }));
 }
 
+/** Replica ranges, prod's redundancy, the issuer prod may use, and a cold start that fits in a request. */
+function trafficRules(environment: unknown, traffic: Raw | undefined): ConfigProblem[] {
+  if (!traffic) return [];
+  const problems: ConfigProblem[] = [];
+  for (const part of ["proxy", "interceptor"] as const) {
+    const { minReplicas, maxReplicas } = asObject(traffic[part]) ?? {};
+    if (typeof minReplicas !== "number" || typeof maxReplicas !== "number") continue;
+    if (maxReplicas < minReplicas) {
+      problems.push({
+        path: ["traffic", part, "maxReplicas"],
+        value: maxReplicas,
+        hasValue: true,
+        message: `must be >= minReplicas (${minReplicas})`,
+      });
+    }
+    if (environment === "prod" && minReplicas < 2) {
+      problems.push({
+        path: ["traffic", part, "minReplicas"],
+        value: minReplicas,
+        hasValue: true,
+        message: "must be at least 2 in prod: one replica is a single point of failure for every public request",
+      });
+    }
+  }
+  const issuer = asObject(traffic.certificates)?.issuer;
+  if (environment === "prod" && typeof issuer === "string" && issuer !== "letsencrypt-production") {
+    problems.push({
+      path: ["traffic", "certificates", "issuer"],
+      value: issuer,
+      hasValue: true,
+      message: "must be letsencrypt-production in prod: browsers do not trust staging certificates",
+    });
+  }
+  if (traffic.http3 === true && asObject(traffic.loadBalancer)?.proxyProtocol === true) {
+    problems.push({
+      path: ["traffic", "http3"],
+      value: true,
+      hasValue: true,
+      message:
+        "cannot be true while traffic.loadBalancer.proxyProtocol is: QUIC carries no PROXY header, and Envoy Gateway v1.9 then " +
+        "builds a QUIC listener Envoy rejects (envoyproxy/gateway#9798), leaving HTTP/3 advertised but dead. Turn one off (README)",
+    });
+  }
+  const coldStart = asObject(traffic.interceptor)?.coldStartTimeoutSeconds;
+  const request = asObject(traffic.timeouts)?.requestSeconds;
+  if (typeof coldStart === "number" && typeof request === "number" && coldStart >= request) {
+    problems.push({
+      path: ["traffic", "interceptor", "coldStartTimeoutSeconds"],
+      value: coldStart,
+      hasValue: true,
+      message: `must be below traffic.timeouts.requestSeconds (${request}): the gateway would give up on a waking app before the interceptor does`,
+    });
+  }
+  return problems;
+}
+
 export function crossFieldProblems(raw: Raw): ConfigProblem[] {
   const cluster = asObject(raw.cluster);
   const database = asObject(raw.database);
@@ -123,5 +179,6 @@ export function crossFieldProblems(raw: Raw): ConfigProblem[] {
     ...spacesRegionRule(raw.environment, raw.region, asObject(raw.objectStorage)),
     ...zoneRule(raw.baseDomain, asObject(raw.dns)),
     ...rotationCounterRule(asObject(raw.rotation)),
+    ...trafficRules(raw.environment, asObject(raw.traffic)),
   ];
 }

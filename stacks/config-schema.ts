@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { catalog, platformRegions, spacesRegions } from "../lib/digitalocean-catalog";
+import { isQuantity } from "../lib/quantity";
 
 export const environments = ["dev", "prod", "local"] as const;
 export type Environment = (typeof environments)[number];
@@ -82,7 +83,6 @@ export const databaseSchema = z.strictObject({
 
 export const dnsSchema = z.strictObject({
   zone: domain.optional().describe("Cloudflare zone holding the records: the base domain (default) or one of its parents."),
-  publicAddress: z.ipv4().describe("Public IPv4 address every name points at."),
   webAppHost: z.enum(["apex", "app"]).describe("Serve loco's web app at the apex or at app.{baseDomain}."),
   ttl: z
     .int()
@@ -121,6 +121,116 @@ export const observabilitySchema = z.strictObject({
     .describe("Days of logs, metrics and traces kept before ClickHouse drops them."),
 });
 
+const quantity = (example: string) => z.string().refine(isQuantity, `must be a Kubernetes quantity such as ${example}`);
+const replicas = (max: number) => z.int().min(1, "must be at least 1").max(max);
+
+/** The traffic layer, on every environment: gateway, timeouts, limits and the scale-from-zero interceptor. */
+const trafficShape = {
+  gatewayApiCrds: z
+    .enum(["install", "provided"])
+    .describe(
+      "Who installs the Gateway API CRDs: `install` (this stack, standard channel) or `provided` (the cluster manages them, e.g. DOKS with VPC-native networking).",
+    ),
+  http3: z
+    .boolean()
+    .describe("Serve HTTP/3 (QUIC, UDP 443) beside HTTP/1.1 and HTTP/2. Not together with the load balancer's PROXY protocol (README)."),
+  metricsServer: z
+    .boolean()
+    .describe(
+      "Install metrics-server, the metrics API the proxies' HPA and CPU/memory autoscaling read; off where the cluster has one (k3s).",
+    ),
+  proxy: z
+    .strictObject({
+      minReplicas: replicas(50).describe("Fewest Envoy proxy replicas. At least 2 in prod."),
+      maxReplicas: replicas(50).describe("Most Envoy proxy replicas; above minReplicas an HPA scales them on CPU."),
+      cpu: quantity("250m").describe("CPU request of each Envoy proxy."),
+      memory: quantity("512Mi").describe("Memory request and limit of each Envoy proxy."),
+    })
+    .describe("The Envoy proxies every public request passes through."),
+  timeouts: z
+    .strictObject({
+      requestSeconds: z.int().min(1).max(3600).describe("Default time a backend has to answer a request; apps may override it."),
+      idleSeconds: z
+        .int()
+        .min(1)
+        .max(86400)
+        .describe("Default idle timeout of the gateway's connections to a backend; apps may override it."),
+    })
+    .describe("Gateway-wide backend timeout defaults."),
+  backendLimits: z
+    .strictObject({
+      maxParallelRequests: z
+        .int()
+        .min(1)
+        .max(100000)
+        .describe(
+          "Requests one gateway replica keeps in flight to one app (or to the interceptor for one sleeping app); more get 503 at once.",
+        ),
+      maxPendingRequests: z
+        .int()
+        .min(1)
+        .max(100000)
+        .describe("Requests one gateway replica queues for one app while its connections are busy."),
+    })
+    .describe("Per-app request limits at the gateway: they bound what a burst can pile up in a backend or in the shared interceptor."),
+  apiRateLimit: z
+    .strictObject({
+      requestsPerSecond: z
+        .int()
+        .min(1)
+        .max(100000)
+        .describe("Requests per second each client IP may send to the API host, per gateway replica."),
+    })
+    .describe("Local rate limit on the API host."),
+  interceptor: z
+    .strictObject({
+      minReplicas: replicas(50).describe("Fewest KEDA HTTP interceptor replicas. At least 2 in prod."),
+      maxReplicas: replicas(100).describe("Most interceptor replicas (KEDA scales them on pending requests)."),
+      coldStartTimeoutSeconds: z
+        .int()
+        .min(1)
+        .max(600)
+        .describe("How long the interceptor holds a request while its app scales from zero before failing it."),
+      cpu: quantity("100m").describe("CPU request of each interceptor."),
+      memory: quantity("128Mi").describe(
+        "Memory request and limit of each interceptor: what held requests may use before it is OOM-killed.",
+      ),
+    })
+    .describe("KEDA HTTP add-on's interceptor, which holds requests for sleeping apps while they wake."),
+};
+
+export const localTrafficSchema = z.strictObject(trafficShape);
+
+export const cloudTrafficSchema = z.strictObject({
+  ...trafficShape,
+  certificates: z
+    .strictObject({
+      issuer: z
+        .enum(["letsencrypt-staging", "letsencrypt-production"])
+        .describe("ClusterIssuer of the public certificate. Staging certificates are not trusted by browsers; prod needs production."),
+      acmeEmail: z.email("must be an email address").optional().describe("Contact address registered with the Let's Encrypt account."),
+    })
+    .describe("Let's Encrypt certificates, issued with Cloudflare DNS-01."),
+  loadBalancer: z
+    .strictObject({
+      name: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9.-]{0,253}[a-z0-9]$/, "must be lowercase letters, digits, '.' and '-', starting and ending alphanumeric")
+        .optional()
+        .describe("Name of the DigitalOcean load balancer; loco-{stack}-gateway when unset."),
+      sizeUnit: z.int().min(1).max(200).describe("Load balancer nodes (DigitalOcean bills per node)."),
+      proxyProtocol: z
+        .boolean()
+        .describe("Send the client address to the gateway with PROXY protocol (TCP only; QUIC arrives from the load balancer)."),
+      disown: z
+        .boolean()
+        .describe(
+          "Stop this cluster's cloud controller from changing or deleting the load balancer: set before replacing a live cluster (README).",
+        ),
+    })
+    .describe("The DigitalOcean load balancer in front of the gateway; it lives outside the cluster and keeps the public address."),
+});
+
 const common = {
   environment: z.enum(environments).describe("Environment kind: picks the defaults and the foundation."),
   baseDomain: domain.describe("Base domain; tenant apps live at {app}.{baseDomain}."),
@@ -137,12 +247,14 @@ export const cloudConfigSchema = z.strictObject({
   database: databaseSchema.describe("The managed PostgreSQL database of record."),
   dns: dnsSchema.describe("Public DNS on Cloudflare."),
   objectStorage: objectStorageSchema.describe("DigitalOcean Spaces, where state that must outlive the cluster is kept."),
+  traffic: cloudTrafficSchema.describe("Gateway, certificates, load balancer and scale from zero."),
 });
 
 /** local: an existing cluster and Postgres; no DigitalOcean, no Cloudflare. */
 export const localConfigSchema = z.strictObject({
   ...common,
   local: localSchema.describe("The existing local cluster."),
+  traffic: localTrafficSchema.describe("Gateway and scale from zero (self-signed certificates, no load balancer)."),
 });
 
 export type CloudSettings = z.infer<typeof cloudConfigSchema>;
@@ -152,12 +264,21 @@ export type AppPoolSettings = z.infer<typeof appPoolSchema>;
 export type DatabaseSettings = z.infer<typeof databaseSchema>;
 export type DnsSettings = z.infer<typeof dnsSchema>;
 export type RotationSettings = z.infer<typeof rotationSchema>;
+export type LocalTrafficSettings = z.infer<typeof localTrafficSchema>;
+export type CloudTrafficSettings = z.infer<typeof cloudTrafficSchema>;
 
 /** Secrets are top-level keys set with `pulumi config set --secret`; never nested, never plaintext. */
 export const secretKeys = {
   dev: ["digitaloceanToken", "cloudflareApiToken", "spacesAccessKeyId", "spacesSecretKey"],
   prod: ["digitaloceanToken", "cloudflareApiToken", "spacesAccessKeyId", "spacesSecretKey"],
   local: ["databaseUrl"],
+} as const satisfies Record<Environment, readonly string[]>;
+
+/** Secrets a stack may set but does not need. */
+export const optionalSecretKeys = {
+  dev: ["preservedCertificates"],
+  prod: ["preservedCertificates"],
+  local: [],
 } as const satisfies Record<Environment, readonly string[]>;
 
 /** What each secret is, for error messages and the README. */
@@ -167,4 +288,6 @@ export const secretDescriptions: Record<string, string> = {
   spacesAccessKeyId: "Spaces access key id with full access: creates the platform's buckets and their scoped keys",
   spacesSecretKey: "Spaces secret key belonging to spacesAccessKeyId",
   databaseUrl: "postgres:// URL of the local stack's existing PostgreSQL",
+  preservedCertificates:
+    'Certificates to restore before cert-manager starts, as JSON {"<secret>": {"tls.crt", "tls.key"}}: set by the resurrector on a rebuild (README "Certificates")',
 };

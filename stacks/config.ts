@@ -9,6 +9,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { postgresUrlProblem } from "../lib/database-connection";
+import {
+  parsePreservedCertificates,
+  publicCertificate,
+  publicCertificateDnsNames,
+  type PreservedCertificate,
+} from "../lib/public-certificate";
 import { publicNames, type PublicNames, type WebAppHost } from "../lib/public-names";
 import { deepMerge } from "../lib/deep-merge";
 import { configDefaults } from "./config-defaults";
@@ -17,6 +23,7 @@ import {
   cloudConfigSchema,
   environments,
   localConfigSchema,
+  optionalSecretKeys,
   secretDescriptions,
   secretKeys,
   type CloudSettings,
@@ -50,6 +57,8 @@ export type CloudStackConfig = Omit<CloudSettings, "environment"> &
       readonly cloudflareApiToken: pulumi.Output<string>;
       readonly spacesAccessKeyId: pulumi.Output<string>;
       readonly spacesSecretKey: pulumi.Output<string>;
+      /** Certificates the resurrector preserved, to restore before cert-manager starts (README "Certificates"). */
+      readonly preservedCertificates?: Readonly<Record<string, pulumi.Output<PreservedCertificate>>>;
     };
   };
 
@@ -112,7 +121,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   }
 
   const expectedSecrets: readonly string[] = secretKeys[environment];
-  problems.push(...secretProblems(environment, expectedSecrets, secrets, raw.secretKeys));
+  const optionalSecrets: readonly string[] = optionalSecretKeys[environment];
+  problems.push(...secretProblems(environment, expectedSecrets, optionalSecrets, secrets, raw.secretKeys));
 
   const merged = deepMerge(configDefaults[environment], settings);
   problems.push(...crossFieldProblems(merged));
@@ -141,6 +151,15 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     };
   }
   const data = validated(cloudConfigSchema);
+  const preserved =
+    secrets.preservedCertificates === undefined
+      ? undefined
+      : parsePreservedCertificates(secrets.preservedCertificates, {
+          certificates: { [publicCertificate.secretName]: publicCertificateDnsNames(data.baseDomain, data.regionName) },
+          now: new Date(),
+        });
+  problems.push(...(preserved?.problems ?? []).map((message) => ({ path: ["preservedCertificates"], hasValue: false, message })));
+  if (problems.length > 0) throw new ConfigError(file, problems.map(format));
   return {
     ...data,
     ...identity(data.baseDomain, data.regionName, data.dns.webAppHost),
@@ -151,6 +170,10 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       cloudflareApiToken: secretOutput("cloudflareApiToken"),
       spacesAccessKeyId: secretOutput("spacesAccessKeyId"),
       spacesSecretKey: secretOutput("spacesSecretKey"),
+      // Secret names are plain (they decide which Secrets exist); the certificates and keys are secrets.
+      preservedCertificates: preserved?.value
+        ? Object.fromEntries(Object.entries(preserved.value).map(([secretName, pem]) => [secretName, pulumi.secret(pem)]))
+        : undefined,
     },
   };
 }
@@ -166,7 +189,7 @@ function splitNamespace(raw: RawStackConfig) {
   const problems: ConfigProblem[] = [];
   /** Settings set with --secret: their values never appear in a message. */
   const hidden = new Set<string>();
-  const allSecretNames = new Set<string>(Object.values(secretKeys).flat());
+  const allSecretNames = new Set<string>([...Object.values(secretKeys).flat(), ...Object.values(optionalSecretKeys).flat()]);
   for (const [fullKey, value] of Object.entries(raw.values).sort(([a], [b]) => a.localeCompare(b))) {
     const separator = fullKey.indexOf(":");
     const namespace = fullKey.slice(0, separator);
@@ -203,13 +226,15 @@ function decodeValue(value: string): { ok: true; value: unknown } | { ok: false 
 function secretProblems(
   environment: Environment,
   expected: readonly string[],
+  optional: readonly string[],
   secrets: Record<string, string>,
   setAsSecret: ReadonlySet<string>,
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  for (const key of expected) {
+  const present = (key: string) => secrets[key] !== undefined && secrets[key] !== "";
+  for (const key of [...expected, ...optional.filter(present)]) {
     const how = `pulumi config set --secret ${configNamespace}:${key} <value>`;
-    if (secrets[key] === undefined || secrets[key] === "") {
+    if (!present(key)) {
       problems.push({ path: [key], hasValue: false, message: `is required (${secretDescriptions[key]}): run \`${how}\`` });
     } else if (!setAsSecret.has(`${configNamespace}:${key}`)) {
       problems.push({ path: [key], hasValue: false, message: `is stored in plaintext: set it again with \`${how}\`` });
@@ -218,7 +243,7 @@ function secretProblems(
       if (problem) problems.push({ path: [key], hasValue: false, message: problem });
     }
   }
-  for (const key of Object.keys(secrets).filter((k) => !expected.includes(k))) {
+  for (const key of Object.keys(secrets).filter((k) => !expected.includes(k) && !optional.includes(k))) {
     problems.push({ path: [key], hasValue: false, message: `is not used by the ${environment} environment: remove it` });
   }
   return problems;

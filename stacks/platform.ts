@@ -14,6 +14,7 @@ import { kubernetesProvider } from "../components/kubernetes-provider";
 import type { RotationPolicy } from "../components/secrets";
 import { connectionFromUrl, type DatabaseConnection } from "../lib/database-connection";
 import type { CloudStackConfig, LocalStackConfig, StackConfig } from "./config";
+import { publicEntryPoint, traffic } from "./traffic";
 
 /** What every layer above the cluster builds on. */
 export interface Foundation {
@@ -28,6 +29,8 @@ export interface Foundation {
   readonly objectStorage?: { readonly provider: digitalocean.Provider; readonly region: string; readonly protect: boolean };
   /** dev/prod: the Cloudflare token cert-manager's DNS-01 solver uses (secret). Undefined on local. */
   readonly dnsSolverToken?: pulumi.Output<string>;
+  /** dev/prod: the load balancer outside the cluster that holds the public address. Undefined on local. */
+  readonly publicEntry?: { readonly loadBalancerId: pulumi.Output<string>; readonly address: pulumi.Output<string> };
   /** Stack outputs of the foundation layer. */
   readonly outputs: Record<string, unknown>;
 }
@@ -35,10 +38,12 @@ export interface Foundation {
 /** The stack's outputs. */
 export function platform(config: StackConfig): Record<string, unknown> {
   const foundation = config.environment === "local" ? localFoundation(config) : cloudFoundation(config);
+  const trafficLayer = traffic(config, foundation);
   return {
     environment: config.environment,
     publicNames: config.names,
     ...foundation.outputs,
+    traffic: trafficLayer.outputs,
   };
 }
 
@@ -93,12 +98,14 @@ function cloudFoundation(config: CloudStackConfig): Foundation {
     { providers: [digitaloceanProvider] },
   );
 
+  const entry = publicEntryPoint(config, { vpcId: cluster.vpcId, provider: digitaloceanProvider });
+
   const dns = new Dns(
     name,
     {
       zone: config.dns.zone ?? config.baseDomain,
       names: config.names,
-      publicAddress: config.dns.publicAddress,
+      publicAddress: entry.address,
       ttl: config.dns.ttl,
       tokenRotation: rotationPolicy(config, "cloudflareDnsToken"),
       managedBy: `loco-platform/${config.stack}`,
@@ -113,6 +120,7 @@ function cloudFoundation(config: CloudStackConfig): Foundation {
     database: database.connection,
     objectStorage: { provider: digitaloceanProvider, region: config.objectStorage.region ?? config.region, protect: config.protect },
     dnsSolverToken: dns.dnsSolverToken,
+    publicEntry: entry,
     outputs: {
       cluster: { id: cluster.clusterId, name: cluster.clusterName, endpoint: cluster.endpoint, vpcId: cluster.vpcId },
       kubeconfig: cluster.kubeconfig,

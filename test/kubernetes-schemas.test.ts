@@ -1,8 +1,24 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { buildPlan } from "../plan/offline-plan";
+import { secretMask } from "../plan/secrets";
 import { projectDir } from "./harness";
 import { upstreamDir, validateKubernetesObject, type KubernetesObject } from "./kubernetes-schema";
+
+/**
+ * The plan masks secret values as "[secret]", sometimes a whole field (Pulumi makes a Secret's `data` and
+ * `stringData` secret as a whole). A masked field cannot be checked offline: it is left out, so only what is known
+ * is validated, and a masked required field still fails as missing.
+ */
+function withoutMaskedFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutMaskedFields);
+  if (!value || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== secretMask)
+      .map(([k, v]) => [k, withoutMaskedFields(v)]),
+  );
+}
 
 describe("every Kubernetes object the program declares validates against its upstream schema", () => {
   for (const stack of ["dev", "prod", "local"]) {
@@ -10,7 +26,7 @@ describe("every Kubernetes object the program declares validates against its ups
       const plan = await buildPlan(projectDir, stack);
       const problems: string[] = [];
       for (const manifest of plan.manifests) {
-        const result = await validateKubernetesObject(manifest.object as KubernetesObject);
+        const result = await validateKubernetesObject(withoutMaskedFields(manifest.object) as KubernetesObject);
         problems.push(...result.problems);
       }
       assert.deepEqual(problems, []);

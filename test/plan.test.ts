@@ -78,12 +78,13 @@ describe("offline plan files", () => {
     assert.match(String(cluster.parent), /loco:cluster:Cluster::loco-prod$/);
   });
 
-  test("cost is priced from the dated catalog: dev is its core pool, app pool range and database", async () => {
+  test("cost is priced from the dated catalog: dev is its core pool, app pool range, database and load balancer", async () => {
     const { summary } = await buildPlan(projectDir, "dev");
     const node = catalog.dropletSizes["s-2vcpu-4gb"].monthly;
     const database = catalog.databaseSizes["db-s-1vcpu-2gb"].monthlyPerNode;
-    assert.equal(summary.cost.monthlyMin, 2 * node + 1 * node + database);
-    assert.equal(summary.cost.monthlyMax, 2 * node + 3 * node + database);
+    const loadBalancer = 1 * catalog.kubernetes.loadBalancerMonthlyPerNode;
+    assert.equal(summary.cost.monthlyMin, 2 * node + 1 * node + database + loadBalancer);
+    assert.equal(summary.cost.monthlyMax, 2 * node + 3 * node + database + loadBalancer);
     assert.equal(summary.cost.pricesAsOf, catalog.asOf);
   });
 
@@ -94,10 +95,12 @@ describe("offline plan files", () => {
     assert.ok(items.includes("postgres: 2 x db-s-2vcpu-4gb"));
   });
 
-  test("the critical path runs through the slow cloud resources in dependency order", async () => {
+  test("the critical path runs through the slow cloud resources, then the add-ons the cluster's provider waits for", async () => {
     const { summary } = await buildPlan(projectDir, "dev");
     const types = summary.criticalPath.steps.map((s) => s.type.split(":").pop());
-    assert.deepEqual(types, ["Vpc", "KubernetesCluster", "KubernetesNodePool"]);
+    assert.deepEqual(types.slice(0, 2), ["Vpc", "KubernetesCluster"]);
+    // Objects on the cluster wait for the Kubernetes provider, which waits for the cluster: a Helm release is on it.
+    assert.ok(types.includes("Release"), types.join(" -> "));
   });
 
   test("the summary counts secrets and names the placeholder config keys", async () => {
