@@ -4,7 +4,15 @@
  * copy identical to this output.
  */
 import { configDefaults } from "./config-defaults";
-import { cloudConfigSchema, environments, localConfigSchema, secretDescriptions, secretKeys, type Environment } from "./config-schema";
+import {
+  cloudConfigSchema,
+  environments,
+  localConfigSchema,
+  optionalSecretKeys,
+  secretDescriptions,
+  secretKeys,
+  type Environment,
+} from "./config-schema";
 import { valueAt } from "../lib/value-at";
 
 interface SchemaNode {
@@ -62,7 +70,13 @@ export function configReference(): string {
     lines.push(`| \`loco:${row.key}\` | ${cells.join(" | ")} | ${escape(row.description)} |`);
   }
   for (const [key, description] of Object.entries(secretDescriptions)) {
-    const cells = environments.map((env) => ((secretKeys[env] as readonly string[]).includes(key) ? "**secret, required**" : "—"));
+    const cells = environments.map((env) =>
+      (secretKeys[env] as readonly string[]).includes(key)
+        ? "**secret, required**"
+        : (optionalSecretKeys[env] as readonly string[]).includes(key)
+          ? "secret, optional"
+          : "—",
+    );
     lines.push(`| \`loco:${key}\` | ${cells.join(" | ")} | ${escape(description)}. Set with \`pulumi config set --secret\`. |`);
   }
   return lines.join("\n");

@@ -113,6 +113,28 @@ function rotationCounterRule(rotation: Raw | undefined): ConfigProblem[] {
     }));
 }
 
+function observabilityRules(environment: unknown, observability: Raw | undefined): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const backups = asObject(observability?.backups);
+  if (environment === "local" && backups?.enabled === true) {
+    problems.push({
+      path: ["observability", "backups", "enabled"],
+      value: true,
+      hasValue: true,
+      message: "must be false on the local stack: it has no Spaces to back up to",
+    });
+  }
+  const allowList = Array.isArray(observability?.metricAllowList) ? observability.metricAllowList : [];
+  const seen = new Set<unknown>();
+  allowList.forEach((name, i) => {
+    if (seen.has(name)) {
+      problems.push({ path: ["observability", "metricAllowList", i], value: name, hasValue: true, message: "is listed twice" });
+    }
+    seen.add(name);
+  });
+  return problems;
+}
+
 export function crossFieldProblems(raw: Raw): ConfigProblem[] {
   const cluster = asObject(raw.cluster);
   const database = asObject(raw.database);
@@ -123,5 +145,6 @@ export function crossFieldProblems(raw: Raw): ConfigProblem[] {
     ...spacesRegionRule(raw.environment, raw.region, asObject(raw.objectStorage)),
     ...zoneRule(raw.baseDomain, asObject(raw.dns)),
     ...rotationCounterRule(asObject(raw.rotation)),
+    ...observabilityRules(raw.environment, asObject(raw.observability)),
   ];
 }

@@ -17,6 +17,7 @@ import {
   cloudConfigSchema,
   environments,
   localConfigSchema,
+  optionalSecretKeys,
   secretDescriptions,
   secretKeys,
   type CloudSettings,
@@ -50,13 +51,15 @@ export type CloudStackConfig = Omit<CloudSettings, "environment"> &
       readonly cloudflareApiToken: pulumi.Output<string>;
       readonly spacesAccessKeyId: pulumi.Output<string>;
       readonly spacesSecretKey: pulumi.Output<string>;
+      /** Optional webhook for Grafana alerts that embeds a token. */
+      readonly alertWebhookUrl?: pulumi.Output<string>;
     };
   };
 
 export type LocalStackConfig = Omit<LocalSettings, "environment"> &
   StackIdentity & {
     readonly environment: "local";
-    readonly credentials: { readonly databaseUrl: pulumi.Output<string> };
+    readonly credentials: { readonly databaseUrl: pulumi.Output<string>; readonly alertWebhookUrl?: pulumi.Output<string> };
   };
 
 export type StackConfig = CloudStackConfig | LocalStackConfig;
@@ -113,6 +116,16 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 
   const expectedSecrets: readonly string[] = secretKeys[environment];
   problems.push(...secretProblems(environment, expectedSecrets, secrets, raw.secretKeys));
+  if (secrets.alertWebhookUrl !== undefined && settings.observability !== undefined) {
+    const alerting = (settings.observability as { alerting?: { webhookUrl?: unknown } }).alerting;
+    if (alerting?.webhookUrl !== undefined) {
+      problems.push({
+        path: ["alertWebhookUrl"],
+        hasValue: false,
+        message: "and observability.alerting.webhookUrl are both set: keep one (the secret if the URL holds a token)",
+      });
+    }
+  }
 
   const merged = deepMerge(configDefaults[environment], settings);
   problems.push(...crossFieldProblems(merged));
@@ -124,6 +137,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     tags: ["loco", `loco-${raw.stack}`],
   });
   const secretOutput = (key: string) => pulumi.secret(secrets[key]);
+  const optionalSecretOutput = (key: string) => (secrets[key] === undefined ? undefined : secretOutput(key));
 
   if (environment === "local") {
     const parsed = localConfigSchema.safeParse(merged, { reportInput: true });
@@ -134,7 +148,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       ...data,
       ...identity(data.baseDomain, data.regionName, "apex"),
       environment: "local",
-      credentials: { databaseUrl: secretOutput("databaseUrl") },
+      credentials: { databaseUrl: secretOutput("databaseUrl"), alertWebhookUrl: optionalSecretOutput("alertWebhookUrl") },
     };
   }
   const parsed = cloudConfigSchema.safeParse(merged, { reportInput: true });
@@ -151,6 +165,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       cloudflareApiToken: secretOutput("cloudflareApiToken"),
       spacesAccessKeyId: secretOutput("spacesAccessKeyId"),
       spacesSecretKey: secretOutput("spacesSecretKey"),
+      alertWebhookUrl: optionalSecretOutput("alertWebhookUrl"),
     },
   };
 }
@@ -166,7 +181,7 @@ function splitNamespace(raw: RawStackConfig) {
   const problems: ConfigProblem[] = [];
   /** Settings set with --secret: their values never appear in a message. */
   const hidden = new Set<string>();
-  const allSecretNames = new Set<string>(Object.values(secretKeys).flat());
+  const allSecretNames = new Set<string>([...Object.values(secretKeys).flat(), ...Object.values(optionalSecretKeys).flat()]);
   for (const [fullKey, value] of Object.entries(raw.values).sort(([a], [b]) => a.localeCompare(b))) {
     const separator = fullKey.indexOf(":");
     const namespace = fullKey.slice(0, separator);
@@ -218,8 +233,16 @@ function secretProblems(
       if (problem) problems.push({ path: [key], hasValue: false, message: problem });
     }
   }
+  const optional: readonly string[] = optionalSecretKeys[environment];
   for (const key of Object.keys(secrets).filter((k) => !expected.includes(k))) {
-    problems.push({ path: [key], hasValue: false, message: `is not used by the ${environment} environment: remove it` });
+    if (!optional.includes(key)) {
+      problems.push({ path: [key], hasValue: false, message: `is not used by the ${environment} environment: remove it` });
+    } else if (!setAsSecret.has(`${configNamespace}:${key}`)) {
+      const how = `pulumi config set --secret ${configNamespace}:${key} <value>`;
+      problems.push({ path: [key], hasValue: false, message: `is stored in plaintext: set it again with \`${how}\`` });
+    } else if (!/^https:\/\/[^\s/]+/.test(secrets[key])) {
+      problems.push({ path: [key], hasValue: false, message: "must be an https:// URL (value hidden: it is a secret)" });
+    }
   }
   return problems;
 }
