@@ -14,6 +14,7 @@ import { kubernetesProvider } from "../components/kubernetes-provider";
 import type { RotationPolicy } from "../components/secrets";
 import { connectionFromUrl, type DatabaseConnection } from "../lib/database-connection";
 import type { CloudStackConfig, LocalStackConfig, StackConfig } from "./config";
+import { observability } from "./observability";
 
 /** What every layer above the cluster builds on. */
 export interface Foundation {
@@ -35,10 +36,13 @@ export interface Foundation {
 /** The stack's outputs. */
 export function platform(config: StackConfig): Record<string, unknown> {
   const foundation = config.environment === "local" ? localFoundation(config) : cloudFoundation(config);
+  // routesReady: the traffic layer's Gateway API CRDs and shared Gateway, wired when that layer lands.
+  const telemetry = observability(config, foundation, []);
   return {
     environment: config.environment,
     publicNames: config.names,
     ...foundation.outputs,
+    ...telemetry.outputs,
   };
 }
 
