@@ -164,14 +164,8 @@ describe("the observability layer on dev", () => {
 
 describe("collector configuration", () => {
   const allowList = ["k8s.pod.cpu.usage", "http.server.request.duration"];
-  const gateway = gatewayConfig({ metricAllowList: allowList, clickhouseEndpoint: "tcp://ch:9000", clickhouseUser: "otel" }) as Record<
-    string,
-    any
-  >;
-  const agent = agentConfig({ metricAllowList: allowList, gatewayEndpoint: "gw:4319", namespace: "loco-observability-agent" }) as Record<
-    string,
-    any
-  >;
+  const gateway: Tree = gatewayConfig({ metricAllowList: allowList, clickhouseEndpoint: "tcp://ch:9000", clickhouseUser: "otel" });
+  const agent: Tree = agentConfig({ metricAllowList: allowList, gatewayEndpoint: "gw:4319", namespace: "loco-observability-agent" });
 
   test("the exporter writes to loco's tables and never creates schema", () => {
     const exporter = gateway.exporters.clickhouse;
