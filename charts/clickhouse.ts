@@ -1,4 +1,14 @@
-/** ClickHouse through Altinity's chart (a ClickHouseInstallation plus the operator as a subchart). */
+/**
+ * ClickHouse through Altinity's `clickhouse` chart: it renders a ClickHouseInstallation and installs the Altinity
+ * operator as a subchart (alias `operator`). Chosen over declaring a ClickHouseInstallation ourselves because the
+ * chart has a values schema (checked offline) while the CRD has none here, and over ClickHouse Inc.'s operator
+ * (v0.0.2, needs cert-manager for its webhook) because it is mature.
+ *
+ * The operator's CRD hook is off: it runs `bitnami/kubectl:latest`, an unpinned image from a catalog Bitnami has
+ * moved. Helm still installs the operator's CRDs from the subchart's crds/ directory on first install; Helm never
+ * upgrades CRDs, so a chart bump that changes them needs the documented `kubectl apply` first (README).
+ */
+import { corePoolPlacement } from "../lib/core-pool";
 import type { ChartPin } from "./chart";
 
 export const clickhouseChart: ChartPin = {
@@ -13,5 +23,63 @@ export const clickhouseChart: ChartPin = {
       resources: "clickhouse.resources",
       volumes: ["clickhouse.persistence.size"],
     },
+    { name: "operator", replicas: 1, resources: "operator.operator.resources", enabledWhen: "operator.enabled" },
+    { name: "operator-metrics", replicas: 1, resources: "operator.metrics.resources", enabledWhen: "operator.metrics.enabled" },
   ],
 };
+
+export interface ClickHouseUser {
+  /** ClickHouse user name. */
+  readonly name: string;
+  /** Kubernetes Secret (same namespace) whose `password` key holds the password. */
+  readonly passwordSecret: string;
+  readonly grants: readonly string[];
+}
+
+export interface ClickHouseValuesArgs {
+  readonly cpu: string;
+  /** Memory request and limit. */
+  readonly memory: string;
+  /** Data volume size, e.g. "20Gi". */
+  readonly storage: string;
+  /** Secret whose `password` key is the `default` (admin) user's password: migrations, backups, tenant deletion. */
+  readonly adminPasswordSecret: string;
+  readonly users: readonly ClickHouseUser[];
+  /** Annotations on the server pods (a credential rotation stamp makes the operator roll them). */
+  readonly podAnnotations?: Readonly<Record<string, unknown>>;
+}
+
+/** The ClickHouse Service the operator creates for this release (`clickhouse-<installation>`). */
+export const clickhouseReleaseName = "clickhouse";
+export const clickhouseServiceName = `clickhouse-${clickhouseReleaseName}`;
+
+const operatorResources = { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } };
+
+export function clickhouseValues(args: ClickHouseValuesArgs): Record<string, unknown> {
+  const placement = corePoolPlacement();
+  return {
+    clickhouse: {
+      defaultUser: {
+        password_secret_name: args.adminPasswordSecret,
+        // Reached from the migration and backup Jobs in the same namespace; a NetworkPolicy keeps other
+        // namespaces away from the server.
+        allowExternalAccess: true,
+      },
+      users: args.users.map((u) => ({ name: u.name, password_secret_name: u.passwordSecret, grants: [...u.grants], hostIP: "0.0.0.0/0" })),
+      replicasCount: 1,
+      shardsCount: 1,
+      persistence: { enabled: true, size: args.storage, accessMode: "ReadWriteOnce" },
+      resources: { requests: { cpu: args.cpu, memory: args.memory }, limits: { memory: args.memory } },
+      podAnnotations: { ...args.podAnnotations },
+      ...placement,
+    },
+    keeper: { enabled: false },
+    operator: {
+      enabled: true,
+      crdHook: { enabled: false },
+      operator: { resources: operatorResources },
+      metrics: { resources: operatorResources },
+      ...placement,
+    },
+  };
+}

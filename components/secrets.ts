@@ -90,6 +90,12 @@ export class GeneratedSecret extends pulumi.ComponentResource {
   }
 }
 
+/**
+ * Pod annotation carrying when a workload's credentials were issued: a rotation changes it, so Kubernetes rolls the
+ * pods and they read the new password from their Secret (env vars from Secrets are read only at start).
+ */
+export const credentialsIssuedAtAnnotation = "loco.dev/credentials-issued-at";
+
 /** Pure: throws a ResourceError naming the bad field. */
 export function validateRotationPolicy(name: string, policy: RotationPolicy, resource?: pulumi.Resource): void {
   const { maxAgeDays, counter } = policy;

@@ -7,6 +7,23 @@
  */
 import type { Environment } from "./config-schema";
 
+/**
+ * Metrics the collectors keep (everything else is dropped): pod and node usage from the kubelet, and the HTTP
+ * server metrics OpenTelemetry SDKs emit under the semantic conventions.
+ */
+const metricAllowList = [
+  "k8s.pod.cpu.usage",
+  "k8s.pod.memory.working_set",
+  "k8s.pod.network.io",
+  "k8s.node.cpu.usage",
+  "k8s.node.memory.working_set",
+  "k8s.node.filesystem.usage",
+  "container.cpu.usage",
+  "container.memory.working_set",
+  "http.server.request.duration",
+  "http.server.active_requests",
+];
+
 const dev = {
   cluster: {
     highAvailability: false,
@@ -26,7 +43,16 @@ const dev = {
   dns: { webAppHost: "apex", ttl: 300 },
   objectStorage: {},
   rotation: { maxAgeDays: 30, counters: {} },
-  observability: { retentionDays: 7 },
+  observability: {
+    retentionDays: 7,
+    clickhouse: { cpu: "250m", memory: "1536Mi", storage: "20Gi" },
+    agent: { cpu: "50m", memory: "128Mi" },
+    gateway: { replicas: 1, cpu: "100m", memory: "256Mi" },
+    grafana: { cpu: "50m", memory: "256Mi" },
+    metricAllowList,
+    alerting: {},
+    backups: { enabled: true, schedule: "17 3 * * *", keepDays: 2 },
+  },
   traffic: {
     gatewayApiCrds: "install",
     metricsServer: true,
@@ -60,7 +86,16 @@ const prod = {
   dns: { webAppHost: "apex", ttl: 300 },
   objectStorage: {},
   rotation: { maxAgeDays: 90, counters: {} },
-  observability: { retentionDays: 30 },
+  observability: {
+    retentionDays: 30,
+    clickhouse: { cpu: "1", memory: "4Gi", storage: "200Gi" },
+    agent: { cpu: "100m", memory: "256Mi" },
+    gateway: { replicas: 2, cpu: "250m", memory: "512Mi" },
+    grafana: { cpu: "100m", memory: "512Mi" },
+    metricAllowList,
+    alerting: {},
+    backups: { enabled: true, schedule: "17 3 * * *", keepDays: 3 },
+  },
   traffic: {
     gatewayApiCrds: "install",
     metricsServer: true,
@@ -77,7 +112,16 @@ const prod = {
 
 const local = {
   rotation: { maxAgeDays: 365, counters: {} },
-  observability: { retentionDays: 3 },
+  observability: {
+    retentionDays: 3,
+    clickhouse: { cpu: "100m", memory: "1Gi", storage: "5Gi" },
+    agent: { cpu: "25m", memory: "64Mi" },
+    gateway: { replicas: 1, cpu: "50m", memory: "128Mi" },
+    grafana: { cpu: "25m", memory: "128Mi" },
+    metricAllowList,
+    alerting: {},
+    backups: { enabled: false, schedule: "17 3 * * *", keepDays: 1 },
+  },
   traffic: {
     gatewayApiCrds: "install",
     metricsServer: false,

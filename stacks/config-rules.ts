@@ -169,6 +169,28 @@ function trafficRules(environment: unknown, traffic: Raw | undefined): ConfigPro
   return problems;
 }
 
+function observabilityRules(environment: unknown, observability: Raw | undefined): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const backups = asObject(observability?.backups);
+  if (environment === "local" && backups?.enabled === true) {
+    problems.push({
+      path: ["observability", "backups", "enabled"],
+      value: true,
+      hasValue: true,
+      message: "must be false on the local stack: it has no Spaces to back up to",
+    });
+  }
+  const allowList = Array.isArray(observability?.metricAllowList) ? observability.metricAllowList : [];
+  const seen = new Set<unknown>();
+  allowList.forEach((name, i) => {
+    if (seen.has(name)) {
+      problems.push({ path: ["observability", "metricAllowList", i], value: name, hasValue: true, message: "is listed twice" });
+    }
+    seen.add(name);
+  });
+  return problems;
+}
+
 export function crossFieldProblems(raw: Raw): ConfigProblem[] {
   const cluster = asObject(raw.cluster);
   const database = asObject(raw.database);
@@ -180,5 +202,6 @@ export function crossFieldProblems(raw: Raw): ConfigProblem[] {
     ...zoneRule(raw.baseDomain, asObject(raw.dns)),
     ...rotationCounterRule(asObject(raw.rotation)),
     ...trafficRules(raw.environment, asObject(raw.traffic)),
+    ...observabilityRules(raw.environment, asObject(raw.observability)),
   ];
 }

@@ -113,15 +113,55 @@ export const rotationSchema = z.strictObject({
     .describe("Manual rotation: bump a credential's counter (`npm run rotate`) to rotate it on the next `pulumi up`."),
 });
 
+const quantity = (what: string) => z.string().refine(isQuantity, `must be a Kubernetes quantity such as ${what}`);
+
+/** CPU and memory a workload requests; memory is also its limit, so it is never OOM-killed for using what it asked for. */
+const workloadResourcesSchema = z.strictObject({
+  cpu: quantity("250m or 1").describe("CPU request."),
+  memory: quantity("512Mi or 2Gi").describe("Memory request and limit."),
+});
+
+/** OpenTelemetry metric names: dotted or underscored identifiers, matched exactly. */
+const metricName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.\-/]{0,254}$/, "must be a metric name such as http.server.request.duration");
+
 export const observabilitySchema = z.strictObject({
   retentionDays: z
     .int()
     .min(1, "must be at least 1 day")
     .max(365, "must be at most 365 days")
     .describe("Days of logs, metrics and traces kept before ClickHouse drops them."),
+  clickhouse: workloadResourcesSchema
+    .extend({ storage: quantity("20Gi").describe("Size of ClickHouse's data volume (it can grow later, not shrink).") })
+    .describe("The ClickHouse server: resources and its persistent volume."),
+  agent: workloadResourcesSchema.describe("The per-node collector (container logs, kubelet stats), per node."),
+  gateway: workloadResourcesSchema
+    .extend({ replicas: z.int().min(1).max(10).describe("Gateway collector replicas.") })
+    .describe("The gateway collector (OTLP from apps and Envoy, writes to ClickHouse)."),
+  grafana: workloadResourcesSchema.describe("Grafana."),
+  metricAllowList: z
+    .array(metricName)
+    .min(1, "must list at least one metric: an empty allow-list would drop every metric")
+    .describe("The only metric names stored; every other metric is dropped by the collectors. A list here replaces the default list."),
+  alerting: z
+    .strictObject({
+      webhookUrl: z
+        .url({ protocol: /^https$/, error: "must be an https:// URL" })
+        .optional()
+        .describe("Webhook Grafana alerts are sent to. One that embeds a token goes in the secret `loco:alertWebhookUrl` instead."),
+    })
+    .describe("Where Grafana sends alerts."),
+  backups: z
+    .strictObject({
+      enabled: z.boolean().describe("Back up the telemetry database to a Spaces bucket (dev/prod only; local has no Spaces)."),
+      schedule: z
+        .string()
+        .regex(/^(\S+\s+){4}\S+$/, "must be a 5-field cron expression such as '17 3 * * *'")
+        .describe("When the daily backup runs (cron, UTC)."),
+      keepDays: z.int().min(1).max(35).describe("Days a backup is kept in the bucket before Spaces deletes it."),
+    })
+    .describe("What survives a lost cluster: daily full backups of the telemetry database."),
 });
 
-const quantity = (example: string) => z.string().refine(isQuantity, `must be a Kubernetes quantity such as ${example}`);
 const replicas = (max: number) => z.int().min(1, "must be at least 1").max(max);
 
 /** The traffic layer, on every environment: gateway, timeouts, limits and the scale-from-zero interceptor. */
@@ -236,7 +276,7 @@ const common = {
   baseDomain: domain.describe("Base domain; tenant apps live at {app}.{baseDomain}."),
   regionName: dnsLabel.describe("loco's name for the region this environment serves (as in deployments.region), e.g. us-east-1."),
   rotation: rotationSchema.describe("Rotation of platform-issued credentials."),
-  observability: observabilitySchema.describe("Telemetry retention."),
+  observability: observabilitySchema.describe("Telemetry: ClickHouse, the OpenTelemetry collectors and Grafana."),
 };
 
 /** dev and prod: everything on DigitalOcean and Cloudflare. */
@@ -266,6 +306,7 @@ export type DnsSettings = z.infer<typeof dnsSchema>;
 export type RotationSettings = z.infer<typeof rotationSchema>;
 export type LocalTrafficSettings = z.infer<typeof localTrafficSchema>;
 export type CloudTrafficSettings = z.infer<typeof cloudTrafficSchema>;
+export type ObservabilitySettings = z.infer<typeof observabilitySchema>;
 
 /** Secrets are top-level keys set with `pulumi config set --secret`; never nested, never plaintext. */
 export const secretKeys = {
@@ -276,9 +317,9 @@ export const secretKeys = {
 
 /** Secrets a stack may set but does not need. */
 export const optionalSecretKeys = {
-  dev: ["preservedCertificates"],
-  prod: ["preservedCertificates"],
-  local: [],
+  dev: ["preservedCertificates", "alertWebhookUrl"],
+  prod: ["preservedCertificates", "alertWebhookUrl"],
+  local: ["alertWebhookUrl"],
 } as const satisfies Record<Environment, readonly string[]>;
 
 /** What each secret is, for error messages and the README. */
@@ -290,4 +331,5 @@ export const secretDescriptions: Record<string, string> = {
   databaseUrl: "postgres:// URL of the local stack's existing PostgreSQL",
   preservedCertificates:
     'Certificates to restore before cert-manager starts, as JSON {"<secret>": {"tls.crt", "tls.key"}}: set by the resurrector on a rebuild (README "Certificates")',
+  alertWebhookUrl: "Optional: a webhook URL for Grafana alerts that embeds a token (instead of observability.alerting.webhookUrl)",
 };

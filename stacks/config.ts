@@ -59,13 +59,15 @@ export type CloudStackConfig = Omit<CloudSettings, "environment"> &
       readonly spacesSecretKey: pulumi.Output<string>;
       /** Certificates the resurrector preserved, to restore before cert-manager starts (README "Certificates"). */
       readonly preservedCertificates?: Readonly<Record<string, pulumi.Output<PreservedCertificate>>>;
+      /** Optional webhook for Grafana alerts that embeds a token. */
+      readonly alertWebhookUrl?: pulumi.Output<string>;
     };
   };
 
 export type LocalStackConfig = Omit<LocalSettings, "environment"> &
   StackIdentity & {
     readonly environment: "local";
-    readonly credentials: { readonly databaseUrl: pulumi.Output<string> };
+    readonly credentials: { readonly databaseUrl: pulumi.Output<string>; readonly alertWebhookUrl?: pulumi.Output<string> };
   };
 
 export type StackConfig = CloudStackConfig | LocalStackConfig;
@@ -123,6 +125,16 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const expectedSecrets: readonly string[] = secretKeys[environment];
   const optionalSecrets: readonly string[] = optionalSecretKeys[environment];
   problems.push(...secretProblems(environment, expectedSecrets, optionalSecrets, secrets, raw.secretKeys));
+  if (secrets.alertWebhookUrl !== undefined && settings.observability !== undefined) {
+    const alerting = (settings.observability as { alerting?: { webhookUrl?: unknown } }).alerting;
+    if (alerting?.webhookUrl !== undefined) {
+      problems.push({
+        path: ["alertWebhookUrl"],
+        hasValue: false,
+        message: "and observability.alerting.webhookUrl are both set: keep one (the secret if the URL holds a token)",
+      });
+    }
+  }
 
   const merged = deepMerge(configDefaults[environment], settings);
   problems.push(...crossFieldProblems(merged));
@@ -140,6 +152,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     if (!parsed.success || problems.length > 0) throw new ConfigError(file, problems.map(format));
     return parsed.data;
   };
+  const optionalSecretOutput = (key: string) => (secrets[key] === undefined ? undefined : secretOutput(key));
 
   if (environment === "local") {
     const data = validated(localConfigSchema);
@@ -147,7 +160,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       ...data,
       ...identity(data.baseDomain, data.regionName, "apex"),
       environment: "local",
-      credentials: { databaseUrl: secretOutput("databaseUrl") },
+      credentials: { databaseUrl: secretOutput("databaseUrl"), alertWebhookUrl: optionalSecretOutput("alertWebhookUrl") },
     };
   }
   const data = validated(cloudConfigSchema);
@@ -174,6 +187,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       preservedCertificates: preserved?.value
         ? Object.fromEntries(Object.entries(preserved.value).map(([secretName, pem]) => [secretName, pulumi.secret(pem)]))
         : undefined,
+      alertWebhookUrl: optionalSecretOutput("alertWebhookUrl"),
     },
   };
 }
@@ -241,6 +255,8 @@ function secretProblems(
     } else if (key === "databaseUrl") {
       const problem = postgresUrlProblem(secrets[key]);
       if (problem) problems.push({ path: [key], hasValue: false, message: problem });
+    } else if (key === "alertWebhookUrl" && !/^https:\/\/[^\s/]+/.test(secrets[key])) {
+      problems.push({ path: [key], hasValue: false, message: "must be an https:// URL (value hidden: it is a secret)" });
     }
   }
   for (const key of Object.keys(secrets).filter((k) => !expected.includes(k) && !optional.includes(k))) {

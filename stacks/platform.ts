@@ -15,6 +15,7 @@ import type { RotationPolicy } from "../components/secrets";
 import { connectionFromUrl, type DatabaseConnection } from "../lib/database-connection";
 import type { CloudStackConfig, LocalStackConfig, StackConfig } from "./config";
 import { publicEntryPoint, traffic } from "./traffic";
+import { observability } from "./observability";
 
 /** What every layer above the cluster builds on. */
 export interface Foundation {
@@ -39,11 +40,13 @@ export interface Foundation {
 export function platform(config: StackConfig): Record<string, unknown> {
   const foundation = config.environment === "local" ? localFoundation(config) : cloudFoundation(config);
   const trafficLayer = traffic(config, foundation);
+  const telemetry = observability(config, foundation, trafficLayer.routesReady);
   return {
     environment: config.environment,
     publicNames: config.names,
     ...foundation.outputs,
     traffic: trafficLayer.outputs,
+    ...telemetry.outputs,
   };
 }
 

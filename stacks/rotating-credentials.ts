@@ -5,6 +5,10 @@
  */
 export const rotatingCredentials: Readonly<Record<string, string>> = {
   cloudflareDnsToken: "Cloudflare API token scoped to DNS edit on this zone, used by cert-manager's DNS-01 solver",
+  clickhouseAdminPassword: "ClickHouse `default` user: schema migrations, backups, tenant deletion",
+  clickhouseWriterPassword: "ClickHouse `otel` user the gateway collector inserts telemetry with",
+  clickhouseReaderPassword: "ClickHouse `grafana` user Grafana's datasource reads with",
+  grafanaAdminPassword: "Grafana's `admin` login",
 };
 
 export const rotatingCredentialNames: readonly string[] = Object.keys(rotatingCredentials).sort();

@@ -221,3 +221,79 @@ describe("invalid config fails with one message per problem", () => {
     assert.match(message, /dev, prod, local/);
   });
 });
+
+describe("observability config", () => {
+  test("dev is small, prod larger; backups on in both, off on local", () => {
+    const dev = parse("dev") as CloudStackConfig;
+    const prod = parse("prod") as CloudStackConfig;
+    assert.equal(dev.observability.gateway.replicas, 1);
+    assert.equal(prod.observability.gateway.replicas, 2);
+    assert.equal(dev.observability.clickhouse.storage, "20Gi");
+    assert.equal(prod.observability.clickhouse.storage, "200Gi");
+    assert.equal(dev.observability.backups.enabled, true);
+    assert.equal(parse("local").observability.backups.enabled, false);
+    assert.ok(dev.observability.metricAllowList.includes("http.server.request.duration"));
+  });
+
+  test("a metric allow-list in the stack file replaces the default list", () => {
+    const config = parse("dev", { "loco:observability": { metricAllowList: ["k8s.pod.cpu.usage"] } });
+    assert.deepEqual(config.observability.metricAllowList, ["k8s.pod.cpu.usage"]);
+  });
+
+  test("an empty allow-list is refused: it would drop every metric", () => {
+    const message = onlyProblem("dev", { "loco:observability": { metricAllowList: [] } }, "loco:observability.metricAllowList");
+    assert.match(message, /drop every metric/);
+  });
+
+  test("a metric listed twice", () => {
+    const message = onlyProblem("dev", { "loco:observability": { metricAllowList: ["a.b", "a.b"] } }, "loco:observability.metricAllowList");
+    assert.match(message, /metricAllowList\[1\] = "a\.b": is listed twice/);
+  });
+
+  test("a resource that is not a Kubernetes quantity", () => {
+    const message = onlyProblem(
+      "dev",
+      { "loco:observability": { clickhouse: { memory: "4 GB" } } },
+      "loco:observability.clickhouse.memory",
+    );
+    assert.match(message, /= "4 GB": must be a Kubernetes quantity/);
+  });
+
+  test("backups on the local stack, which has no Spaces", () => {
+    const message = onlyProblem("local", { "loco:observability": { backups: { enabled: true } } }, "loco:observability.backups.enabled");
+    assert.match(message, /no Spaces/);
+  });
+
+  test("a backup schedule that is not cron", () => {
+    onlyProblem("dev", { "loco:observability": { backups: { schedule: "daily" } } }, "loco:observability.backups.schedule");
+  });
+
+  test("a webhook URL that is not https", () => {
+    onlyProblem(
+      "dev",
+      { "loco:observability": { alerting: { webhookUrl: "http://hooks.example.com/x" } } },
+      "loco:observability.alerting.webhookUrl",
+    );
+  });
+
+  test("the webhook secret is optional, must be a secret, and its value is never printed", async () => {
+    const config = parse("prod", { "loco:alertWebhookUrl": { secret: "https://hooks.example.com/T0K3N" } }) as CloudStackConfig;
+    assert.ok(config.credentials.alertWebhookUrl);
+    assert.equal(await outputIsSecret(config.credentials.alertWebhookUrl), true);
+    assert.equal((parse("prod") as CloudStackConfig).credentials.alertWebhookUrl, undefined);
+    const message = onlyProblem("prod", { "loco:alertWebhookUrl": "https://hooks.example.com/T0K3N" }, "loco:alertWebhookUrl");
+    assert.match(message, /plaintext/);
+    assert.doesNotMatch(message, /T0K3N/);
+  });
+
+  test("the webhook set both in plain config and as a secret", () => {
+    onlyProblem(
+      "dev",
+      {
+        "loco:alertWebhookUrl": { secret: "https://hooks.example.com/T0K3N" },
+        "loco:observability": { alerting: { webhookUrl: "https://hooks.example.com/plain" } },
+      },
+      "loco:alertWebhookUrl",
+    );
+  });
+});

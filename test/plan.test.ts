@@ -78,13 +78,17 @@ describe("offline plan files", () => {
     assert.match(String(cluster.parent), /loco:cluster:Cluster::loco-prod$/);
   });
 
-  test("cost is priced from the dated catalog: dev is its core pool, app pool range, database and load balancer", async () => {
+  test("cost is priced from the dated catalog: dev is its core pool, app pool range, database, load balancer, Spaces and volumes", async () => {
     const { summary } = await buildPlan(projectDir, "dev");
     const node = catalog.dropletSizes["s-2vcpu-4gb"].monthly;
     const database = catalog.databaseSizes["db-s-1vcpu-2gb"].monthlyPerNode;
     const loadBalancer = 1 * catalog.kubernetes.loadBalancerMonthlyPerNode;
-    assert.equal(summary.cost.monthlyMin, 2 * node + 1 * node + database + loadBalancer);
-    assert.equal(summary.cost.monthlyMax, 2 * node + 3 * node + database + loadBalancer);
+    const spaces = catalog.kubernetes.spacesMonthlyBase;
+    const volumes = summary.platformRequests.storageGiB * catalog.kubernetes.blockStorageMonthlyPerGiB;
+    const round = (n: number) => Math.round(n * 100) / 100;
+    assert.ok(summary.platformRequests.storageGiB > 0, "in-cluster volumes (ClickHouse, Grafana) are priced");
+    assert.equal(summary.cost.monthlyMin, round(2 * node + 1 * node + database + loadBalancer + spaces + volumes));
+    assert.equal(summary.cost.monthlyMax, round(2 * node + 3 * node + database + loadBalancer + spaces + volumes));
     assert.equal(summary.cost.pricesAsOf, catalog.asOf);
   });
 

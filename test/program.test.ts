@@ -10,6 +10,12 @@ import { isSecret, projectDir, runStack, secretValue, withOverrides, type Regist
 
 const explicitProviderPackages = ["kubernetes", "digitalocean", "cloudflare"];
 
+/**
+ * A value that names where a credential is rather than holding it: an environment variable reference
+ * (`$VAR`, `${env:VAR}`, expanded inside the pod from a Kubernetes Secret) or the name of a Secret object.
+ */
+const isReference = (key: string, value: string) => /^\$(\{env:)?[A-Z_][A-Z0-9_]*\}?$/.test(value) || /existingSecret$/.test(key);
+
 /** Paths of plaintext values in `inputs` that look like credentials by their key. */
 function plaintextCredentials(value: unknown, path = ""): string[] {
   if (isSecret(value)) return [];
@@ -17,7 +23,8 @@ function plaintextCredentials(value: unknown, path = ""): string[] {
   if (value && typeof value === "object") {
     return Object.entries(value).flatMap(([k, v]) => {
       const here = path ? `${path}.${k}` : k;
-      const credentialKey = /(token|password|secret|kubeconfig|apiKey|privateKey)$/i.test(k) && typeof v === "string" && v !== "";
+      const credentialKey =
+        /(token|password|secret|kubeconfig|apiKey|privateKey)$/i.test(k) && typeof v === "string" && v !== "" && !isReference(k, v);
       return credentialKey ? [here] : plaintextCredentials(v, here);
     });
   }

@@ -195,7 +195,7 @@ describe("the traffic layer on the local stack", () => {
 describe("secrets of the traffic layer", () => {
   test("the Cloudflare token reaches cert-manager only as a secret", async () => {
     const registered = await runStack("dev");
-    const token = registered.one("kubernetes:core/v1:Secret");
+    const token = registered.one("kubernetes:core/v1:Secret", "cert-manager-dns01-token");
     assert.ok(isSecret(token.inputs.stringData));
     assert.match(String((secretValue(token.inputs.stringData) as Record<string, string>)["api-token"]), /offline-placeholder-token/);
   });

@@ -1,0 +1,313 @@
+/**
+ * ClickHouse for telemetry: the Altinity chart on the core pool, its users' passwords as Kubernetes Secrets, the
+ * schema Job that runs loco's migrations, a NetworkPolicy that admits only the observability namespaces, and (when
+ * given a bucket) a daily backup CronJob to Spaces.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { BucketAccess } from "./object-storage";
+import { credentialsIssuedAtAnnotation } from "./secrets";
+import { chartRelease } from "./chart-release";
+import { clickhouseChart, clickhouseReleaseName, clickhouseServiceName, clickhouseValues } from "../charts/clickhouse";
+import { corePoolPlacement } from "../lib/core-pool";
+import { migrationBundle, migrationRunner, migrationsMountPath } from "../observability/clickhouse-migrations";
+import { telemetryDatabase, validateRetentionDays } from "../observability/clickhouse-schema";
+
+/** The server image the chart runs; the Jobs use it too, for `clickhouse-client`. */
+export const clickhouseImage = "altinity/clickhouse-server:25.3.6.10034.altinitystable";
+
+export interface ClickHouseCredential {
+  /** ClickHouse user name. */
+  readonly user: string;
+  /** Password (secret). */
+  readonly password: pulumi.Input<string>;
+}
+
+export interface ClickHouseArgs {
+  /** Namespace (created by the caller). */
+  readonly namespace: string;
+  readonly retentionDays: number;
+  readonly cpu: string;
+  /** Memory request and limit. */
+  readonly memory: string;
+  readonly storage: string;
+  /** The `default` user: migrations, backups, tenant deletion. */
+  readonly adminPassword: pulumi.Input<string>;
+  /** Inserts telemetry (the gateway collector). */
+  readonly writer: ClickHouseCredential;
+  /** Reads telemetry (Grafana). */
+  readonly reader: ClickHouseCredential;
+  /** Changes when any of the passwords rotates; the server pods roll to pick them up. */
+  readonly credentialsIssuedAt: pulumi.Input<string>;
+  /** Namespaces whose pods may connect (the collectors', Grafana's, and this one). */
+  readonly clientNamespaces: readonly string[];
+  /**
+   * Daily backups to this bucket; unset means telemetry is lost with the cluster (the local stack).
+   * @default undefined
+   */
+  readonly backup?: { readonly bucket: pulumi.Input<BucketAccess>; readonly schedule: string };
+}
+
+export interface ClickHouseConnection {
+  readonly host: string;
+  readonly nativePort: number;
+  readonly database: string;
+}
+
+const nativePort = 9000;
+const secretName = (role: string) => `clickhouse-${role}`;
+
+export class ClickHouse extends pulumi.ComponentResource {
+  /** Where clients connect; plain values, known before anything is created. */
+  public readonly connection: ClickHouseConnection;
+  /** Secrets (same namespace) whose `password` key holds each user's password. */
+  public readonly passwordSecrets: { readonly writer: string; readonly reader: string; readonly admin: string };
+  /** The Job that applied the schema; anything writing telemetry waits for it. */
+  public readonly schema: k8s.batch.v1.Job;
+
+  constructor(name: string, args: ClickHouseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("loco:observability:ClickHouse", name, {}, opts);
+    try {
+      validateRetentionDays(args.retentionDays);
+    } catch (error) {
+      throw new pulumi.ResourceError(`ClickHouse ${name}: retentionDays: ${(error as Error).message}`, this);
+    }
+
+    const passwordSecret = (role: string, password: pulumi.Input<string>) =>
+      new k8s.core.v1.Secret(
+        `${name}-${role}-password`,
+        {
+          metadata: { name: secretName(role), namespace: args.namespace },
+          type: "Opaque",
+          stringData: { password: pulumi.secret(password) },
+        },
+        { parent: this },
+      );
+    const secrets = [
+      passwordSecret("admin", args.adminPassword),
+      passwordSecret(args.writer.user, args.writer.password),
+      passwordSecret(args.reader.user, args.reader.password),
+    ];
+    this.passwordSecrets = { admin: secretName("admin"), writer: secretName(args.writer.user), reader: secretName(args.reader.user) };
+
+    const release = chartRelease(
+      clickhouseReleaseName,
+      clickhouseChart,
+      {
+        namespace: args.namespace,
+        values: clickhouseValues({
+          cpu: args.cpu,
+          memory: args.memory,
+          storage: args.storage,
+          adminPasswordSecret: this.passwordSecrets.admin,
+          users: [
+            {
+              name: args.writer.user,
+              passwordSecret: this.passwordSecrets.writer,
+              grants: [`GRANT INSERT, SELECT ON ${telemetryDatabase}.*`],
+            },
+            { name: args.reader.user, passwordSecret: this.passwordSecrets.reader, grants: [`GRANT SELECT ON ${telemetryDatabase}.*`] },
+          ],
+          podAnnotations: { [credentialsIssuedAtAnnotation]: args.credentialsIssuedAt },
+        }),
+      },
+      // The operator reads the passwords when it renders the users: they must exist first.
+      { parent: this, dependsOn: secrets },
+    );
+
+    networkPolicy(name, args, this);
+    const host = `${clickhouseServiceName}.${args.namespace}.svc.cluster.local`;
+    this.schema = migrationJob(name, args, host, this.passwordSecrets.admin, release, this);
+    if (args.backup) backupCronJob(name, args, args.backup, host, this.passwordSecrets.admin, release, this);
+
+    this.connection = { host, nativePort, database: telemetryDatabase };
+    this.registerOutputs({ connection: this.connection });
+  }
+}
+
+const clientEnv = (host: string, adminSecret: string) => [
+  { name: "CLICKHOUSE_HOST", value: host },
+  { name: "CLICKHOUSE_PORT", value: String(nativePort) },
+  { name: "CLICKHOUSE_USER", value: "default" },
+  { name: "CLICKHOUSE_PASSWORD", valueFrom: { secretKeyRef: { name: adminSecret, key: "password" } } },
+];
+
+/** Short-lived pods of this component: small, on the core pool, unprivileged. */
+function jobPod(containers: k8s.types.input.core.v1.Container[], volumes: k8s.types.input.core.v1.Volume[]) {
+  return {
+    restartPolicy: "OnFailure",
+    securityContext: { runAsNonRoot: true, runAsUser: 101, runAsGroup: 101, seccompProfile: { type: "RuntimeDefault" } },
+    containers: containers.map((c) => ({
+      ...c,
+      resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+    })),
+    volumes,
+    ...corePoolPlacement(),
+  };
+}
+
+/** Pure: the schema Job's name changes exactly when the bundle does, so Pulumi replaces it and it runs again. */
+export function migrationJobName(retentionDays: number): string {
+  return `clickhouse-migrate-${migrationBundle(retentionDays).checksum}`;
+}
+
+function migrationJob(
+  name: string,
+  args: ClickHouseArgs,
+  host: string,
+  adminSecret: string,
+  release: pulumi.Resource,
+  parent: pulumi.Resource,
+): k8s.batch.v1.Job {
+  const bundle = migrationBundle(args.retentionDays);
+  const configMap = new k8s.core.v1.ConfigMap(
+    `${name}-migrations`,
+    { metadata: { name: `clickhouse-migrations-${bundle.checksum}`, namespace: args.namespace }, data: { ...bundle.files } },
+    { parent },
+  );
+  return new k8s.batch.v1.Job(
+    `${name}-migrate`,
+    {
+      metadata: {
+        name: migrationJobName(args.retentionDays),
+        namespace: args.namespace,
+        labels: { "app.kubernetes.io/name": "clickhouse-migrate" },
+      },
+      spec: {
+        backoffLimit: 6,
+        // Long enough for a first install (the operator starts, then the server pulls and starts).
+        activeDeadlineSeconds: 1800,
+        template: {
+          metadata: { labels: { "app.kubernetes.io/name": "clickhouse-migrate" } },
+          spec: jobPod(
+            [
+              {
+                name: "migrate",
+                image: clickhouseImage,
+                command: ["/bin/sh", `${migrationsMountPath}/${migrationRunner}`],
+                env: clientEnv(host, adminSecret),
+                volumeMounts: [{ name: "migrations", mountPath: migrationsMountPath, readOnly: true }],
+              },
+            ],
+            [{ name: "migrations", configMap: { name: configMap.metadata.name } }],
+          ),
+        },
+      },
+    },
+    // Runs against the release's server; a new bundle is a new Job (its name carries the checksum).
+    { parent, dependsOn: [release] },
+  );
+}
+
+/** Pure: the backup script. Backups are named by UTC date; `keepDays` of them live in the bucket (its lifecycle rule). */
+export function backupScript(): string {
+  return `#!/bin/sh
+# Daily full backup of the telemetry database to Spaces (restore: README "Telemetry when the cluster is lost").
+set -eu
+name="$(date -u +%Y%m%dT%H%M%SZ)"
+url="$BACKUP_ENDPOINT/$BACKUP_BUCKET/clickhouse/$name"
+echo "backing up ${telemetryDatabase} to $url"
+clickhouse-client --host "$CLICKHOUSE_HOST" --port "$CLICKHOUSE_PORT" --user "$CLICKHOUSE_USER" --password "$CLICKHOUSE_PASSWORD" \\
+  --query "BACKUP DATABASE ${telemetryDatabase} TO S3('$url', '$BACKUP_ACCESS_KEY_ID', '$BACKUP_SECRET_ACCESS_KEY')"
+echo "backup $name done"
+`;
+}
+
+function backupCronJob(
+  name: string,
+  args: ClickHouseArgs,
+  backup: NonNullable<ClickHouseArgs["backup"]>,
+  host: string,
+  adminSecret: string,
+  release: pulumi.Resource,
+  parent: pulumi.Resource,
+): void {
+  const access = pulumi.output(backup.bucket);
+  const credentials = new k8s.core.v1.Secret(
+    `${name}-backup-bucket`,
+    {
+      metadata: { name: "clickhouse-backup-bucket", namespace: args.namespace },
+      type: "Opaque",
+      stringData: pulumi.secret(
+        access.apply((a) => ({
+          endpoint: a.endpoint,
+          bucket: a.bucket,
+          "access-key-id": a.accessKeyId,
+          "secret-access-key": a.secretAccessKey,
+        })),
+      ),
+    },
+    { parent },
+  );
+  const script = new k8s.core.v1.ConfigMap(
+    `${name}-backup-script`,
+    { metadata: { name: "clickhouse-backup-script", namespace: args.namespace }, data: { "backup.sh": backupScript() } },
+    { parent },
+  );
+  const fromBucket = (env: string, key: string) => ({ name: env, valueFrom: { secretKeyRef: { name: credentials.metadata.name, key } } });
+  new k8s.batch.v1.CronJob(
+    `${name}-backup`,
+    {
+      metadata: { name: "clickhouse-backup", namespace: args.namespace },
+      spec: {
+        schedule: backup.schedule,
+        timeZone: "Etc/UTC",
+        concurrencyPolicy: "Forbid",
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          spec: {
+            backoffLimit: 2,
+            template: {
+              spec: jobPod(
+                [
+                  {
+                    name: "backup",
+                    image: clickhouseImage,
+                    command: ["/bin/sh", "/scripts/backup.sh"],
+                    env: [
+                      ...clientEnv(host, adminSecret),
+                      fromBucket("BACKUP_ENDPOINT", "endpoint"),
+                      fromBucket("BACKUP_BUCKET", "bucket"),
+                      fromBucket("BACKUP_ACCESS_KEY_ID", "access-key-id"),
+                      fromBucket("BACKUP_SECRET_ACCESS_KEY", "secret-access-key"),
+                    ],
+                    volumeMounts: [{ name: "scripts", mountPath: "/scripts", readOnly: true }],
+                  },
+                ],
+                [{ name: "scripts", configMap: { name: script.metadata.name } }],
+              ),
+            },
+          },
+        },
+      },
+    },
+    // Backs up a server the release runs.
+    { parent, dependsOn: [release] },
+  );
+}
+
+/** Only pods of the observability namespaces reach ClickHouse; tenant namespaces cannot. */
+function networkPolicy(name: string, args: ClickHouseArgs, parent: pulumi.Resource): k8s.networking.v1.NetworkPolicy {
+  return new k8s.networking.v1.NetworkPolicy(
+    `${name}-ingress`,
+    {
+      metadata: { name: "clickhouse-ingress", namespace: args.namespace },
+      spec: {
+        podSelector: { matchLabels: { "app.kubernetes.io/instance": clickhouseReleaseName, "app.kubernetes.io/name": "clickhouse" } },
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: args.clientNamespaces.map((ns) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } })),
+            ports: [
+              { protocol: "TCP", port: nativePort },
+              { protocol: "TCP", port: 8123 },
+            ],
+          },
+        ],
+      },
+    },
+    { parent },
+  );
+}

@@ -1,0 +1,231 @@
+/**
+ * The observability layer as a reviewer reads it in a preview: what each release is given, the contracts other
+ * layers rely on, secrecy, and the collector configuration's guarantees. Chart values are also validated against
+ * the charts' own values.schema.json when ../shared/upstream is beside the project (as in CI); without it that
+ * part is skipped and says so.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import Ajv from "ajv";
+import { parse } from "yaml";
+import { deepMerge } from "../lib/deep-merge";
+import { migrationJobName } from "../components/clickhouse";
+import { corePoolName, poolLabelKey } from "../lib/core-pool";
+import { gatewayListeners, platformRoutesLabel, sharedGateway } from "../lib/shared-gateway";
+import { otelGateway, otlpGrpcEndpoint } from "../lib/telemetry-endpoints";
+import { tenantAttributes } from "../lib/tenant-attributes";
+import { tenantLabels } from "../lib/tenant-labels";
+import { agentConfig, gatewayConfig, metricAllowListCondition } from "../observability/collector-config";
+import { isSecret, runStack, secretValue, type Registered } from "./harness";
+import { upstreamDir } from "./kubernetes-schema";
+
+const releaseType = "kubernetes:helm.sh/v3:Release";
+const release = (registered: Registered, name: string) => registered.all.find((r) => r.type === releaseType && r.inputs.name === name)!;
+// Values are deep, chart-shaped trees; the tests read them like a reviewer reads the YAML.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Tree = any;
+const values = (registered: Registered, name: string) => release(registered, name).inputs.values as Tree;
+
+const upstream = upstreamDir();
+const skipUpstream = upstream ? false : "../shared/upstream is not beside the project: chart values schemas not checked";
+
+/** Secrets are opaque in recorded inputs; schema checks see them as the strings they become. */
+function unmasked(value: unknown): unknown {
+  if (isSecret(value)) return "secret-value";
+  if (Array.isArray(value)) return value.map(unmasked);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unmasked(v)]));
+  return value;
+}
+
+describe("chart values against the charts' own values.schema.json", () => {
+  for (const [chart, releases] of [
+    ["clickhouse", ["clickhouse"]],
+    ["opentelemetry-collector", ["otel-gateway", "otel-agent"]],
+  ] as const) {
+    for (const stack of ["dev", "prod", "local"]) {
+      test(`${chart} (${releases.join(", ")}) on ${stack}`, { skip: skipUpstream }, async () => {
+        const schemaPath = join(upstream as string, "charts", chart, "values.schema.json");
+        assert.ok(existsSync(schemaPath), schemaPath);
+        const validate = new Ajv({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(schemaPath, "utf8")));
+        // Helm validates the chart's defaults with the release's values merged over them.
+        const defaults = parse(readFileSync(join(upstream as string, "charts", chart, "values.yaml"), "utf8")) as Record<string, unknown>;
+        const registered = await runStack(stack);
+        for (const name of releases) {
+          const merged = deepMerge(defaults, unmasked(values(registered, name)));
+          assert.equal(validate(merged), true, `${name}: ${JSON.stringify(validate.errors)}`);
+        }
+      });
+    }
+  }
+});
+
+describe("the observability layer on dev", () => {
+  test("the gateway collector is exactly the Service other layers send to", async () => {
+    const registered = await runStack("dev");
+    const gateway = release(registered, otelGateway.service);
+    assert.equal(gateway.inputs.namespace, otelGateway.namespace);
+    const v = values(registered, otelGateway.service);
+    assert.equal(v.mode, "deployment");
+    assert.equal(v.fullnameOverride, otelGateway.service);
+    assert.equal(v.ports.otlp.servicePort, otelGateway.grpcPort);
+    assert.equal(v.ports["otlp-http"].servicePort, otelGateway.httpPort);
+    assert.deepEqual(v.nodeSelector, { [poolLabelKey]: corePoolName });
+  });
+
+  test("apps get LOCO_TRACING_ENDPOINT and LOCO_METRICS_ENDPOINT from the stack outputs", async () => {
+    const telemetry = ((await runStack("dev")).stackOutputs.observability as { telemetry: Record<string, string> }).telemetry;
+    assert.equal(telemetry.LOCO_TRACING_ENDPOINT, otlpGrpcEndpoint);
+    assert.equal(telemetry.LOCO_METRICS_ENDPOINT, otlpGrpcEndpoint);
+  });
+
+  test("the agent runs on every node: it tolerates the core pool's taint and selects no pool", async () => {
+    const v = values(await runStack("dev"), "otel-agent");
+    assert.equal(v.mode, "daemonset");
+    assert.equal(v.nodeSelector, undefined);
+    assert.equal(v.affinity, undefined);
+    assert.deepEqual(v.tolerations, [{ key: poolLabelKey, operator: "Equal", value: corePoolName, effect: "NoSchedule" }]);
+    assert.ok(
+      Object.values(v.ports as Record<string, { enabled: boolean }>).every((p) => !p.enabled),
+      "the agent opens no port",
+    );
+  });
+
+  test("ClickHouse, Grafana and the gateway get their passwords from Secrets, never from values", async () => {
+    const registered = await runStack("dev");
+    const clickhouse = values(registered, "clickhouse").clickhouse;
+    assert.equal(clickhouse.defaultUser.password, undefined);
+    assert.equal(clickhouse.defaultUser.password_secret_name, "clickhouse-admin");
+    assert.deepEqual(
+      clickhouse.users.map((u: { name: string; password_secret_name: string }) => [u.name, u.password_secret_name]),
+      [
+        ["otel", "clickhouse-otel"],
+        ["grafana", "clickhouse-grafana"],
+      ],
+    );
+    const grafana = values(registered, "grafana");
+    assert.equal(grafana.admin.existingSecret, "grafana-admin");
+    assert.equal(grafana.adminPassword, undefined);
+    for (const secret of registered.ofType("kubernetes:core/v1:Secret")) assert.ok(isSecret(secret.inputs.stringData), secret.name);
+    const outputs = (await runStack("dev")).stackOutputs.observability as Record<string, unknown>;
+    assert.match(String(secretValue(outputs.grafanaAdminPassword)), /^offline-placeholder/);
+  });
+
+  test("Grafana is routed at dashboards.{baseDomain} through the shared Gateway's dashboards listener, from a labelled namespace", async () => {
+    const registered = await runStack("dev");
+    const route = values(registered, "grafana").route.main;
+    assert.equal(route.enabled, true);
+    assert.deepEqual(route.hostnames, ["dashboards.dev.loco.example.com"]);
+    assert.deepEqual(route.parentRefs, [
+      { name: sharedGateway.name, namespace: sharedGateway.namespace, sectionName: gatewayListeners.dashboards },
+    ]);
+    const namespace = registered.all.find((r) => r.type === "kubernetes:core/v1:Namespace" && r.name === otelGateway.namespace)!;
+    assert.equal(
+      (namespace.inputs.metadata as { labels: Record<string, string> }).labels[platformRoutesLabel.key],
+      platformRoutesLabel.value,
+    );
+  });
+
+  test("the gateway waits for the schema Job, which waits for the ClickHouse release", async () => {
+    const registered = await runStack("dev");
+    const job = registered.one("kubernetes:batch/v1:Job");
+    assert.equal((job.inputs.metadata as { name: string }).name, migrationJobName(7));
+    assert.ok(registered.waitsFor(job, release(registered, "clickhouse")));
+    assert.ok(registered.waitsFor(release(registered, otelGateway.service), job));
+  });
+
+  test("changing retention renames (so re-runs) the schema Job; the same retention keeps it", () => {
+    assert.notEqual(migrationJobName(7), migrationJobName(30));
+    assert.equal(migrationJobName(7), migrationJobName(7));
+  });
+
+  test("dev and prod back up to a Spaces bucket that expires old backups; local has none", async () => {
+    const dev = await runStack("dev");
+    const bucket = dev.one("digitalocean:index/spacesBucket:SpacesBucket", "telemetry-backups-bucket");
+    assert.deepEqual(bucket.inputs.lifecycleRules, [{ enabled: true, expiration: { days: 2 } }]);
+    assert.equal(
+      dev.one("kubernetes:batch/v1:CronJob").inputs.spec &&
+        (dev.one("kubernetes:batch/v1:CronJob").inputs.spec as { schedule: string }).schedule,
+      "17 3 * * *",
+    );
+    const local = await runStack("local");
+    assert.deepEqual(local.ofType("kubernetes:batch/v1:CronJob"), []);
+  });
+
+  test("a webhook secret reaches Grafana through its environment, not its values", async () => {
+    const registered = await runStack("dev", { "loco:alertWebhookUrl": { secret: "https://hooks.example.com/services/T0K3N" } });
+    const grafana = values(registered, "grafana");
+    assert.equal(grafana.alerting["contactpoints.yaml"].contactPoints[0].receivers[0].settings.url, "$LOCO_ALERT_WEBHOOK_URL");
+    assert.deepEqual(grafana.envValueFrom.LOCO_ALERT_WEBHOOK_URL, { secretKeyRef: { name: "grafana-alert-webhook", key: "url" } });
+    assert.doesNotMatch(JSON.stringify(unmasked(registered.all.map((r) => r.inputs))), /T0K3N/);
+  });
+});
+
+describe("collector configuration", () => {
+  const allowList = ["k8s.pod.cpu.usage", "http.server.request.duration"];
+  const gateway: Tree = gatewayConfig({ metricAllowList: allowList, clickhouseEndpoint: "tcp://ch:9000", clickhouseUser: "otel" });
+  const agent: Tree = agentConfig({ metricAllowList: allowList, gatewayEndpoint: "gw:4319", namespace: "loco-observability-agent" });
+
+  test("the exporter writes to loco's tables and never creates schema", () => {
+    const exporter = gateway.exporters.clickhouse;
+    assert.equal(exporter.create_schema, false);
+    assert.equal(exporter.database, "otel");
+    assert.equal(exporter.logs_table_name, "logs");
+    assert.equal(exporter.password, "${env:CLICKHOUSE_PASSWORD}");
+  });
+
+  test("every pipeline starts with memory_limiter and ends with batch", () => {
+    for (const config of [gateway, agent]) {
+      for (const [name, pipeline] of Object.entries(config.service.pipelines as Record<string, { processors: string[] }>)) {
+        assert.equal(pipeline.processors[0], "memory_limiter", name);
+        assert.equal(pipeline.processors.at(-1), "batch", name);
+      }
+    }
+  });
+
+  test("tenant labels become tenant attributes, in both collectors", () => {
+    for (const config of [gateway, agent]) {
+      const labels = config.processors.k8s_attributes.extract.labels as { tag_name: string; key: string; from: string }[];
+      assert.deepEqual(
+        labels.map((l) => [l.key, l.tag_name]).sort(),
+        Object.entries(tenantLabels)
+          .map(([label, key]) => [key, tenantAttributes[label as keyof typeof tenantAttributes]])
+          .sort(),
+      );
+    }
+  });
+
+  test("apps cannot claim a tenant: the gateway deletes sent identity before looking it up by connection", () => {
+    const pipeline = gateway.service.pipelines.traces.processors as string[];
+    assert.ok(pipeline.indexOf("resource/strip-untrusted-identity") < pipeline.indexOf("k8s_attributes"));
+    const deleted = (gateway.processors["resource/strip-untrusted-identity"].attributes as { key: string }[]).map((a) => a.key);
+    for (const attribute of [...Object.values(tenantAttributes), "k8s.pod.uid", "k8s.pod.ip"])
+      assert.ok(deleted.includes(attribute), attribute);
+    assert.deepEqual(gateway.processors.k8s_attributes.pod_association, [{ sources: [{ from: "connection" }] }]);
+  });
+
+  test("only allow-listed metrics pass, high-cardinality attributes are dropped, everywhere metrics flow", () => {
+    assert.equal(metricAllowListCondition(allowList), 'not (name == "k8s.pod.cpu.usage" or name == "http.server.request.duration")');
+    for (const config of [gateway, agent]) {
+      assert.deepEqual(config.processors["filter/metric-allow-list"].metrics.metric, [metricAllowListCondition(allowList)]);
+      for (const [name, pipeline] of Object.entries(config.service.pipelines as Record<string, { processors: string[] }>)) {
+        if (!name.startsWith("metrics")) continue;
+        assert.ok(pipeline.processors.includes("filter/metric-allow-list"), name);
+        assert.ok(pipeline.processors.includes("attributes/drop-high-cardinality"), name);
+      }
+    }
+    assert.throws(() => metricAllowListCondition([]), /empty/);
+    assert.throws(() => metricAllowListCondition(['a" or true or name == "b']), /not a metric name/);
+  });
+
+  test("the agent parses severity from JSON logs and skips its own namespace's logs", () => {
+    const operators = agent.receivers.file_log.operators as { type: string; parse_from?: string }[];
+    assert.deepEqual(
+      operators.map((o) => o.type),
+      ["container", "json_parser", "severity_parser", "severity_parser"],
+    );
+    assert.deepEqual(agent.receivers.file_log.exclude, ["/var/log/pods/loco-observability-agent_*/*/*.log"]);
+    assert.equal(agent.receivers.otlp.protocols.grpc.endpoint, "127.0.0.1:4317");
+  });
+});
