@@ -5,6 +5,9 @@
  * Every resource takes the Harbor connection as a secret input (never captured in the serialized provider code)
  * and keeps it in secret outputs; robot secrets and the admin password are secret outputs too. One provider object
  * per type, so Pulumi serializes each provider's code once per program run.
+ *
+ * Outputs are `declare`d: with ES2022 class fields, a plain `field!: T` would be re-initialised to undefined after
+ * the base constructor has set it.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { HarborConnection } from "./harbor-api";
@@ -50,8 +53,8 @@ const secretOutputs = (opts: pulumi.CustomResourceOptions | undefined, names: re
 /** The admin account's password, changed through Harbor's API when it rotates. Downstream resources use `connection`. */
 export class HarborAdminPassword extends pulumi.dynamic.Resource {
   /** Harbor URL and admin credentials as Harbor accepts them now. Secret. */
-  public readonly connection!: pulumi.Output<HarborConnection>;
-  public readonly userId!: pulumi.Output<number>;
+  declare public readonly connection: pulumi.Output<HarborConnection>;
+  declare public readonly userId: pulumi.Output<number>;
 
   constructor(name: string, args: HarborResourceArgs<AdminPasswordArgs>, opts?: pulumi.CustomResourceOptions) {
     super(providers.adminPassword, name, inputs(args, ["userId"]), secretOutputs(opts, ["password"]), harborModule, "AdminPassword");
@@ -59,8 +62,8 @@ export class HarborAdminPassword extends pulumi.dynamic.Resource {
 }
 
 export class HarborProject extends pulumi.dynamic.Resource {
-  public readonly projectId!: pulumi.Output<number>;
-  public readonly name!: pulumi.Output<string>;
+  declare public readonly projectId: pulumi.Output<number>;
+  declare public readonly name: pulumi.Output<string>;
 
   constructor(name: string, args: HarborResourceArgs<ProjectArgs>, opts?: pulumi.CustomResourceOptions) {
     super(providers.project, name, inputs(args, ["projectId"]), secretOutputs(opts, []), harborModule, "Project");
@@ -68,7 +71,7 @@ export class HarborProject extends pulumi.dynamic.Resource {
 }
 
 export class HarborRetentionPolicy extends pulumi.dynamic.Resource {
-  public readonly policyId!: pulumi.Output<number>;
+  declare public readonly policyId: pulumi.Output<number>;
 
   constructor(name: string, args: HarborResourceArgs<RetentionPolicyArgs>, opts?: pulumi.CustomResourceOptions) {
     super(providers.retentionPolicy, name, inputs(args, ["policyId"]), secretOutputs(opts, []), harborModule, "RetentionPolicy");
@@ -76,7 +79,7 @@ export class HarborRetentionPolicy extends pulumi.dynamic.Resource {
 }
 
 export class HarborImmutableTagRule extends pulumi.dynamic.Resource {
-  public readonly ruleId!: pulumi.Output<number>;
+  declare public readonly ruleId: pulumi.Output<number>;
 
   constructor(name: string, args: HarborResourceArgs<ImmutableTagRuleArgs>, opts?: pulumi.CustomResourceOptions) {
     super(providers.immutableTagRule, name, inputs(args, ["ruleId"]), secretOutputs(opts, []), harborModule, "ImmutableTagRule");
@@ -84,13 +87,13 @@ export class HarborImmutableTagRule extends pulumi.dynamic.Resource {
 }
 
 export class HarborRobotAccount extends pulumi.dynamic.Resource {
-  public readonly robotId!: pulumi.Output<number>;
+  declare public readonly robotId: pulumi.Output<number>;
   /** The username to log in with (`robot$<project>+<name>`). */
-  public readonly fullName!: pulumi.Output<string>;
+  declare public readonly fullName: pulumi.Output<string>;
   /** The password to log in with. Secret. */
-  public readonly secret!: pulumi.Output<string>;
+  declare public readonly secret: pulumi.Output<string>;
   /** Unix seconds when the robot stops authenticating; -1 never. */
-  public readonly expiresAt!: pulumi.Output<number>;
+  declare public readonly expiresAt: pulumi.Output<number>;
 
   constructor(name: string, args: HarborResourceArgs<RobotAccountArgs>, opts?: pulumi.CustomResourceOptions) {
     super(

@@ -7,6 +7,22 @@
  */
 import type { Environment } from "./config-schema";
 
+/**
+ * The registry's lifecycle and security settings are the same everywhere; sizes and replicas differ. Untagged
+ * images are always deleted; tags of 8+ hex characters (loco's hash-prefixed tags) are covered by an immutability
+ * rule that is not enforced by default, because Harbor's retention never deletes immutable tags (README: Registry).
+ */
+const registryPolicy = {
+  project: "tenants",
+  maxImageSizeMiB: 1024,
+  blockPullsAtSeverity: "critical",
+  cveAllowlist: [],
+  retention: { keepLatestPushed: 2, keepPushedWithinDays: 180, runAt: "02:00" },
+  garbageCollection: { runAt: "04:00", workers: 1 },
+  rescanAt: "03:00",
+  immutableTags: { pattern: "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]*", enforced: false },
+};
+
 const dev = {
   cluster: {
     highAvailability: false,
@@ -27,6 +43,7 @@ const dev = {
   objectStorage: {},
   rotation: { maxAgeDays: 30, counters: {} },
   observability: { retentionDays: 7 },
+  registry: { ...registryPolicy, storageQuotaGiB: 20, robotExpiryDays: 60, replicas: 1, databaseConnections: 10 },
 };
 
 const prod = {
@@ -49,11 +66,13 @@ const prod = {
   objectStorage: {},
   rotation: { maxAgeDays: 90, counters: {} },
   observability: { retentionDays: 30 },
+  registry: { ...registryPolicy, storageQuotaGiB: 200, robotExpiryDays: 120, replicas: 2, databaseConnections: 20 },
 };
 
 const local = {
   rotation: { maxAgeDays: 365, counters: {} },
   observability: { retentionDays: 3 },
+  registry: { ...registryPolicy, storageQuotaGiB: 10, robotExpiryDays: 400, replicas: 1, imageStorageGiB: 20 },
 };
 
 export const configDefaults: Record<Environment, Record<string, unknown>> = { dev, prod, local };

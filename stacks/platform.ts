@@ -12,8 +12,9 @@ import { ManagedDatabase } from "../components/database";
 import { Dns } from "../components/dns";
 import { kubernetesProvider } from "../components/kubernetes-provider";
 import type { RotationPolicy } from "../components/secrets";
-import { connectionFromUrl, type DatabaseConnection } from "../lib/database-connection";
+import { connectionFromUrl, type DatabaseConnection, type DatabaseEndpoint } from "../lib/database-connection";
 import type { CloudStackConfig, LocalStackConfig, StackConfig } from "./config";
+import { registryLayer } from "./registry";
 
 /** What every layer above the cluster builds on. */
 export interface Foundation {
@@ -28,6 +29,15 @@ export interface Foundation {
   readonly objectStorage?: { readonly provider: digitalocean.Provider; readonly region: string; readonly protect: boolean };
   /** dev/prod: the Cloudflare token cert-manager's DNS-01 solver uses (secret). Undefined on local. */
   readonly dnsSolverToken?: pulumi.Output<string>;
+  /**
+   * dev/prod: the managed Postgres cluster, for platform services that keep a database of their own there
+   * (components/app-database.ts); `admin` is secret. Undefined on local.
+   */
+  readonly managedPostgres?: {
+    readonly clusterId: pulumi.Output<string>;
+    readonly admin: pulumi.Output<DatabaseEndpoint>;
+    readonly protect: boolean;
+  };
   /** Stack outputs of the foundation layer. */
   readonly outputs: Record<string, unknown>;
 }
@@ -35,10 +45,13 @@ export interface Foundation {
 /** The stack's outputs. */
 export function platform(config: StackConfig): Record<string, unknown> {
   const foundation = config.environment === "local" ? localFoundation(config) : cloudFoundation(config);
+  // routesReady: the traffic layer's Gateway, listeners and certificates, once that layer is composed here.
+  const registry = registryLayer(config, foundation, []);
   return {
     environment: config.environment,
     publicNames: config.names,
     ...foundation.outputs,
+    ...registry.outputs,
   };
 }
 
@@ -113,6 +126,7 @@ function cloudFoundation(config: CloudStackConfig): Foundation {
     database: database.connection,
     objectStorage: { provider: digitaloceanProvider, region: config.objectStorage.region ?? config.region, protect: config.protect },
     dnsSolverToken: dns.dnsSolverToken,
+    managedPostgres: { clusterId: database.clusterId, admin: database.admin, protect: config.protect },
     outputs: {
       cluster: { id: cluster.clusterId, name: cluster.clusterName, endpoint: cluster.endpoint, vpcId: cluster.vpcId },
       kubeconfig: cluster.kubeconfig,

@@ -5,6 +5,9 @@
  */
 export const rotatingCredentials: Readonly<Record<string, string>> = {
   cloudflareDnsToken: "Cloudflare API token scoped to DNS edit on this zone, used by cert-manager's DNS-01 solver",
+  harborAdminPassword: "Harbor's admin password, changed through Harbor's API (the platform's own Harbor credential)",
+  registryBuilderRobot: "Harbor robot account that pushes and pulls tenant images (loco's build infrastructure)",
+  registryPullRobot: "Harbor robot account that only pulls tenant images (the cluster's imagePullSecret)",
 };
 
 export const rotatingCredentialNames: readonly string[] = Object.keys(rotatingCredentials).sort();

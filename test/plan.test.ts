@@ -78,12 +78,15 @@ describe("offline plan files", () => {
     assert.match(String(cluster.parent), /loco:cluster:Cluster::loco-prod$/);
   });
 
-  test("cost is priced from the dated catalog: dev is its core pool, app pool range and database", async () => {
+  test("cost is priced from the dated catalog: dev is its core pool, app pool range, database, Spaces and claimed volumes", async () => {
     const { summary } = await buildPlan(projectDir, "dev");
     const node = catalog.dropletSizes["s-2vcpu-4gb"].monthly;
     const database = catalog.databaseSizes["db-s-1vcpu-2gb"].monthlyPerNode;
-    assert.equal(summary.cost.monthlyMin, 2 * node + 1 * node + database);
-    assert.equal(summary.cost.monthlyMax, 2 * node + 3 * node + database);
+    const storage =
+      catalog.kubernetes.spacesMonthlyBase + summary.platformRequests.storageGiB * catalog.kubernetes.blockStorageMonthlyPerGiB;
+    const round = (n: number) => Math.round(n * 100) / 100;
+    assert.equal(summary.cost.monthlyMin, round(2 * node + 1 * node + database + storage));
+    assert.equal(summary.cost.monthlyMax, round(2 * node + 3 * node + database + storage));
     assert.equal(summary.cost.pricesAsOf, catalog.asOf);
   });
 

@@ -17,7 +17,10 @@ function plaintextCredentials(value: unknown, path = ""): string[] {
   if (value && typeof value === "object") {
     return Object.entries(value).flatMap(([k, v]) => {
       const here = path ? `${path}.${k}` : k;
-      const credentialKey = /(token|password|secret|kubeconfig|apiKey|privateKey)$/i.test(k) && typeof v === "string" && v !== "";
+      // Chart keys such as existingSecret / existingSecretAdminPassword hold the NAME of a Kubernetes Secret.
+      const namesASecretObject = /^existing\w*Secret/.test(k);
+      const credentialKey =
+        /(token|password|secret|kubeconfig|apiKey|privateKey)$/i.test(k) && !namesASecretObject && typeof v === "string" && v !== "";
       return credentialKey ? [here] : plaintextCredentials(v, here);
     });
   }
