@@ -41,7 +41,7 @@ async function currentUser(client: HarborClient, what: string): Promise<CurrentU
     if ((error as { status?: number }).status === 401) {
       throw new Error(
         `Harbor rejected the ${what}: ${(error as Error).message}. Harbor keeps the admin password its database was first ` +
-          "initialised with; if it was changed outside Pulumi, set it back in Harbor or import the current one (README: Registry, rotating credentials).",
+          "initialised with, or the last one set through its API; if it was changed in Harbor's UI, set it back there (README: The registry, Rotating credentials).",
       );
     }
     throw error;

@@ -31,10 +31,11 @@ export interface RetryPolicy {
 }
 
 /**
- * Enough to ride out a Harbor core restart or a gateway route being programmed (about 1 + 2 + 4 + 8 + 16 + 30 s of
- * waiting), short enough that a broken Harbor fails the deployment in minutes, not hours.
+ * Enough to ride out a Harbor core restart, or a first install whose Gateway route and certificate are still being
+ * programmed (1 + 2 + 4 + 8 + 16 + 30 x 4 s, about two and a half minutes of waiting); short enough that a broken
+ * Harbor fails the deployment in minutes, not hours.
  */
-export const defaultRetryPolicy: RetryPolicy = { attempts: 7, baseDelayMs: 1000, maxDelayMs: 30_000, timeoutMs: 30_000 };
+export const defaultRetryPolicy: RetryPolicy = { attempts: 10, baseDelayMs: 1000, maxDelayMs: 30_000, timeoutMs: 30_000 };
 
 export const apiBasePath = "/api/v2.0";
 
