@@ -10,7 +10,15 @@
 import type { IHTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { harborChart, harborSecretKeys, harborService, harborValues, type HarborDatabase, type HarborImageStorage } from "../charts/harbor";
+import {
+  harborChart,
+  harborSecretKeys,
+  harborService,
+  harborValues,
+  type HarborDatabase,
+  type HarborImageStorage,
+  type HarborSecretNames,
+} from "../charts/harbor";
 import type { DatabaseEndpoint } from "../lib/database-connection";
 import { gatewayListeners, platformRoutesLabel, sharedGateway } from "../lib/shared-gateway";
 import type { BucketAccess } from "./object-storage";
@@ -56,11 +64,6 @@ export interface HarborArgs {
   readonly adminPasswordRotation: RotationPolicy;
   /** Resources the route must wait for: the shared Gateway, its listener and certificate. */
   readonly routesReady: readonly pulumi.Resource[];
-  /**
-   * Merged over the chart values last.
-   * @default {}
-   */
-  readonly overrides?: Record<string, unknown>;
 }
 
 /** Pure: the HTTPRoute attaching Harbor to the Gateway's registry listener. */
@@ -91,6 +94,15 @@ export function harborRoute(hostname: string): IHTTPRoute {
   };
 }
 
+/** The name of the Kubernetes Secret holding one of Harbor's secrets. */
+const secretName = (role: string) => `loco-harbor-${role}`;
+
+/** What a part of the install contributes: chart values, and objects the release must wait for. */
+interface Part<T> {
+  readonly values: T;
+  readonly waitFor: pulumi.Resource[];
+}
+
 export class Harbor extends pulumi.ComponentResource {
   /** https://{hostname} */
   public readonly url: string;
@@ -112,73 +124,10 @@ export class Harbor extends pulumi.ComponentResource {
     );
     const ns = namespace.metadata.name;
 
-    const secrets = this.generatedSecrets(name, args.adminPasswordRotation);
-    const secretObject = (role: string, data: Record<string, pulumi.Input<string>>) =>
-      new k8s.core.v1.Secret(
-        `${name}-${role}`,
-        // Every value comes from a secret Output (generated secrets, the bucket key, the database password).
-        { metadata: { name: `loco-harbor-${role}`, namespace: ns }, type: "Opaque", stringData: data },
-        { parent: this },
-      );
-    const harborSecrets = {
-      admin: secretObject("admin", { [harborSecretKeys.admin]: secrets.admin.value }),
-      secretKey: secretObject("secret-key", { [harborSecretKeys.secretKey]: secrets.secretKey.value }),
-      core: secretObject("core", { [harborSecretKeys.core]: secrets.core.value, [harborSecretKeys.xsrf]: secrets.xsrf.value }),
-      jobservice: secretObject("jobservice", { [harborSecretKeys.jobservice]: secrets.jobservice.value }),
-      registryHttp: secretObject("registry-http", { [harborSecretKeys.registryHttp]: secrets.registryHttp.value }),
-      registryCredentials: secretObject("registry-credentials", {
-        [harborSecretKeys.registryPassword]: secrets.registryPassword.value,
-        [harborSecretKeys.registryHtpasswd]: pulumi.interpolate`${registryUser}:${secrets.registryPassword.bcryptHash}`,
-      }),
-    };
-    const waitFor: pulumi.Resource[] = Object.values(harborSecrets);
-
-    let imageStorage: HarborImageStorage;
-    if (args.imageStorage.kind === "spaces") {
-      const access = args.imageStorage.access;
-      waitFor.push(
-        secretObject("spaces", {
-          [harborSecretKeys.s3AccessKey]: access.apply((a) => a.accessKeyId),
-          [harborSecretKeys.s3SecretKey]: access.apply((a) => a.secretAccessKey),
-        }),
-      );
-      // The access object is secret for its key pair; where the bucket is is not.
-      const location = (pick: (a: BucketAccess) => string) => pulumi.unsecret(access.apply(pick));
-      imageStorage = {
-        kind: "s3",
-        bucket: location((a) => a.bucket),
-        region: location((a) => a.region),
-        endpoint: location((a) => a.endpoint),
-        credentialsSecret: "loco-harbor-spaces",
-      };
-    } else {
-      imageStorage = { kind: "filesystem", size: `${args.imageStorage.sizeGiB}Gi` };
-    }
-
-    let database: HarborDatabase;
-    if (args.database.kind === "managed") {
-      const connection = args.database.connection;
-      const password = secretObject("database", { [harborSecretKeys.databasePassword]: connection.apply((c) => c.password) });
-      const grant = new PostgresSchemaGrant(
-        `${name}-database-grant`,
-        { namespace: ns, admin: args.database.admin, database: args.database.databaseName, role: args.database.userName },
-        { parent: this },
-      );
-      waitFor.push(password, grant.job);
-      // Only the password is secret; the rest is where the database is.
-      const endpoint = <T>(pick: (c: DatabaseEndpoint) => T) => pulumi.unsecret(connection.apply(pick));
-      database = {
-        kind: "external",
-        host: endpoint((c) => c.host),
-        port: endpoint((c) => c.port),
-        user: endpoint((c) => c.user),
-        database: endpoint((c) => c.database),
-        passwordSecret: "loco-harbor-database",
-        maxOpenConnections: args.database.maxOpenConnections,
-      };
-    } else {
-      database = { kind: "internal", size: `${args.database.sizeGiB}Gi` };
-    }
+    const generated = this.generatedSecrets(name, args.adminPasswordRotation);
+    const secrets = this.harborSecrets(name, ns, generated);
+    const imageStorage = this.imageStorage(name, ns, args.imageStorage);
+    const database = this.database(name, ns, args.database);
 
     const release = chartRelease(
       "harbor",
@@ -188,25 +137,17 @@ export class Harbor extends pulumi.ComponentResource {
         values: harborValues({
           externalUrl: this.url,
           replicas: args.replicas,
-          imageStorage,
-          database,
+          imageStorage: imageStorage.values,
+          database: database.values,
           registryUser,
           trivyStorage: "5Gi",
-          secrets: {
-            admin: "loco-harbor-admin",
-            secretKey: "loco-harbor-secret-key",
-            core: "loco-harbor-core",
-            jobservice: "loco-harbor-jobservice",
-            registryHttp: "loco-harbor-registry-http",
-            registryCredentials: "loco-harbor-registry-credentials",
-          },
+          secrets: secrets.values,
         }),
-        overrides: args.overrides,
         // First install runs Harbor's database migrations before core becomes ready.
         timeoutSeconds: 900,
       },
       // The values name Secrets (and the grant must have run) without referencing them as Outputs.
-      { parent: this, dependsOn: waitFor },
+      { parent: this, dependsOn: [...secrets.waitFor, ...imageStorage.waitFor, ...database.waitFor] },
     );
 
     const route = new k8s.apiextensions.CustomResource(
@@ -216,7 +157,7 @@ export class Harbor extends pulumi.ComponentResource {
       { parent: this, dependsOn: [namespace, release, ...args.routesReady] },
     );
 
-    this.adminPassword = secrets.admin.value;
+    this.adminPassword = generated.admin.value;
     this.ready = [release, route];
     this.registerOutputs({ url: this.url });
   }
@@ -234,6 +175,93 @@ export class Harbor extends pulumi.ComponentResource {
       jobservice: generated("jobservice-secret", 16),
       registryHttp: generated("registry-http-secret", 16),
       registryPassword: generated("registry-password", 32),
+    };
+  }
+
+  /** A Kubernetes Secret for the chart to read. Every value passed in comes from a secret Output. */
+  private secret(
+    name: string,
+    namespace: pulumi.Input<string>,
+    role: string,
+    data: Record<string, pulumi.Input<string>>,
+  ): k8s.core.v1.Secret {
+    return new k8s.core.v1.Secret(
+      `${name}-${role}`,
+      { metadata: { name: secretName(role), namespace }, type: "Opaque", stringData: data },
+      { parent: this },
+    );
+  }
+
+  private harborSecrets(
+    name: string,
+    ns: pulumi.Input<string>,
+    generated: ReturnType<Harbor["generatedSecrets"]>,
+  ): Part<HarborSecretNames> {
+    const waitFor = [
+      this.secret(name, ns, "admin", { [harborSecretKeys.admin]: generated.admin.value }),
+      this.secret(name, ns, "secret-key", { [harborSecretKeys.secretKey]: generated.secretKey.value }),
+      this.secret(name, ns, "core", { [harborSecretKeys.core]: generated.core.value, [harborSecretKeys.xsrf]: generated.xsrf.value }),
+      this.secret(name, ns, "jobservice", { [harborSecretKeys.jobservice]: generated.jobservice.value }),
+      this.secret(name, ns, "registry-http", { [harborSecretKeys.registryHttp]: generated.registryHttp.value }),
+      this.secret(name, ns, "registry-credentials", {
+        [harborSecretKeys.registryPassword]: generated.registryPassword.value,
+        [harborSecretKeys.registryHtpasswd]: pulumi.interpolate`${registryUser}:${generated.registryPassword.bcryptHash}`,
+      }),
+    ];
+    const values: HarborSecretNames = {
+      admin: secretName("admin"),
+      secretKey: secretName("secret-key"),
+      core: secretName("core"),
+      jobservice: secretName("jobservice"),
+      registryHttp: secretName("registry-http"),
+      registryCredentials: secretName("registry-credentials"),
+    };
+    return { values, waitFor };
+  }
+
+  private imageStorage(name: string, ns: pulumi.Input<string>, storage: HarborImageStorageArgs): Part<HarborImageStorage> {
+    if (storage.kind === "volume") return { values: { kind: "filesystem", size: `${storage.sizeGiB}Gi` }, waitFor: [] };
+    const access = storage.access;
+    const credentials = this.secret(name, ns, "spaces", {
+      [harborSecretKeys.s3AccessKey]: access.apply((a) => a.accessKeyId),
+      [harborSecretKeys.s3SecretKey]: access.apply((a) => a.secretAccessKey),
+    });
+    // The access object is secret for its key pair; where the bucket is is not.
+    const location = (pick: (a: BucketAccess) => string) => pulumi.unsecret(access.apply(pick));
+    return {
+      values: {
+        kind: "s3",
+        bucket: location((a) => a.bucket),
+        region: location((a) => a.region),
+        endpoint: location((a) => a.endpoint),
+        credentialsSecret: secretName("spaces"),
+      },
+      waitFor: [credentials],
+    };
+  }
+
+  private database(name: string, ns: pulumi.Input<string>, database: HarborDatabaseArgs): Part<HarborDatabase> {
+    if (database.kind === "in-cluster") return { values: { kind: "internal", size: `${database.sizeGiB}Gi` }, waitFor: [] };
+    const connection = database.connection;
+    const password = this.secret(name, ns, "database", { [harborSecretKeys.databasePassword]: connection.apply((c) => c.password) });
+    const grant = new PostgresSchemaGrant(
+      `${name}-database-grant`,
+      { namespace: ns, admin: database.admin, database: database.databaseName, role: database.userName },
+      { parent: this },
+    );
+    // Only the password is secret; the rest is where the database is.
+    const endpoint = <T>(pick: (c: DatabaseEndpoint) => T) => pulumi.unsecret(connection.apply(pick));
+    return {
+      values: {
+        kind: "external",
+        host: endpoint((c) => c.host),
+        port: endpoint((c) => c.port),
+        user: endpoint((c) => c.user),
+        database: endpoint((c) => c.database),
+        passwordSecret: secretName("database"),
+        maxOpenConnections: database.maxOpenConnections,
+      },
+      waitFor: [password, grant.job],
     };
   }
 }

@@ -135,7 +135,8 @@ export class TenantRegistry extends pulumi.ComponentResource {
         storageQuotaBytes: args.project.storageQuotaGiB * 2 ** 30,
         cveAllowlist: [...args.project.cveAllowlist],
       },
-      // Protected in prod: Harbor deletes a project only when it is empty, but state would still lose track of it.
+      // Protected in prod: renaming (a replacement) or destroying the tenants' project must be deliberate; Harbor on
+      // its own only refuses while the project still holds images.
       { ...child, protect: args.protect },
     );
 
