@@ -165,6 +165,16 @@ export class FakeHarbor {
     }
     this.requests.push({ method, path: url.pathname, query: url.search, body });
 
+    // Every request is checked against the swagger, including those a test answers with a fault.
+    if (this.swagger) {
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : v]));
+      const problems = this.swagger.validate({ method, path: url.pathname, query: url.searchParams, headers, body: text || undefined });
+      if (problems.length > 0) {
+        this.schemaProblems.push(...problems);
+        return this.error(res, new HarborError(422, "UNPROCESSABLE_ENTITY", problems.join("; ")));
+      }
+    }
+
     const fault = this.faults.find((f) => f.times > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(url.pathname)));
     if (fault) {
       fault.times--;
@@ -173,15 +183,6 @@ export class FakeHarbor {
         return;
       }
       return this.error(res, new HarborError(fault.status ?? 500, "FAULT", fault.message ?? "injected fault"), fault.headers);
-    }
-
-    if (this.swagger) {
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : v]));
-      const problems = this.swagger.validate({ method, path: url.pathname, query: url.searchParams, headers, body: text || undefined });
-      if (problems.length > 0) {
-        this.schemaProblems.push(...problems);
-        return this.error(res, new HarborError(422, "UNPROCESSABLE_ENTITY", problems.join("; ")));
-      }
     }
 
     if (!this.authorized(req.headers.authorization)) return this.error(res, new HarborError(401, "UNAUTHORIZED", "unauthorized"));
