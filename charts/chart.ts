@@ -14,8 +14,8 @@ export interface ChartWorkload {
   readonly replicas: string | number;
   /** Path to the container's `resources` block (requests are read from it). */
   readonly resources: string;
-  /** Path to a boolean that switches the workload off, if the chart has one. */
-  readonly enabledWhen?: string;
+  /** Path to a boolean that switches the workload off, or a predicate on the values (Harbor's nginx runs only for some expose types). */
+  readonly enabledWhen?: string | ((values: Record<string, unknown>) => boolean);
   /** A DaemonSet (one replica per node), or a predicate on the values that says whether it is one. */
   readonly perNode?: boolean | ((values: Record<string, unknown>) => boolean);
   /** Paths to persistent volume sizes (e.g. "persistence.size"), counted once per replica. */
@@ -57,7 +57,12 @@ export function chartFootprint(pin: ChartPin, values: Record<string, unknown>, n
   let storage = 0;
   const withoutRequests: string[] = [];
   for (const workload of pin.workloads) {
-    if (workload.enabledWhen && valueAt(values, workload.enabledWhen) === false) continue;
+    if (
+      typeof workload.enabledWhen === "function"
+        ? !workload.enabledWhen(values)
+        : workload.enabledWhen && valueAt(values, workload.enabledWhen) === false
+    )
+      continue;
     const configured = typeof workload.replicas === "number" ? workload.replicas : valueAt(values, workload.replicas);
     const perNode = typeof workload.perNode === "function" ? workload.perNode(values) : workload.perNode === true;
     const replicas = perNode ? nodeCount : typeof configured === "number" ? configured : 1;

@@ -5,7 +5,7 @@
  */
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { tlsEndpoint, type DatabaseConnection } from "../lib/database-connection";
+import { tlsEndpoint, type DatabaseConnection, type DatabaseEndpoint } from "../lib/database-connection";
 
 /** A source the database firewall admits (DigitalOcean rule types; `ip_addr` takes an IP or CIDR). */
 export interface TrustedSource {
@@ -55,6 +55,11 @@ export class ManagedDatabase extends pulumi.ComponentResource {
   /** The API's connection details, pooled and direct. Secret. */
   public readonly connection: pulumi.Output<DatabaseConnection>;
   public readonly clusterId: pulumi.Output<string>;
+  /**
+   * The cluster's admin (doadmin) on its private address, for platform services that need their own database on
+   * this cluster and grants only the admin can give. Never handed to tenants or the API. Secret.
+   */
+  public readonly admin: pulumi.Output<DatabaseEndpoint>;
 
   constructor(name: string, args: ManagedDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("loco:database:ManagedDatabase", name, {}, opts);
@@ -106,6 +111,11 @@ export class ManagedDatabase extends pulumi.ComponentResource {
     );
 
     this.clusterId = cluster.id;
+    this.admin = pulumi.secret(
+      pulumi
+        .all([cluster.privateHost, cluster.port, cluster.database, cluster.user, cluster.password])
+        .apply(([host, port, db, adminUser, password]) => tlsEndpoint(host, port, db, adminUser, password)),
+    );
     this.connection = pulumi.secret(
       pulumi
         .all([pool.privateHost, pool.port, pool.name, cluster.privateHost, cluster.port, database.name, user.name, user.password])

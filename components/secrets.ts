@@ -9,6 +9,9 @@
  *
  * {@link GeneratedSecret} feeds the trigger to a RandomPassword's keepers; credentials minted by a provider
  * (API tokens, robot accounts) pass {@link rotationTrigger} as their `replacementTrigger`.
+ *
+ * Some keys must never rotate ({@link neverRotates}): a key that encrypts data at rest (rotating it makes that
+ * data unreadable) or a secret shared by components that do not restart together.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -45,9 +48,12 @@ export function rotationTrigger(name: string, policy: RotationPolicy, parent: pu
   };
 }
 
+/** For a key that must keep its first value for the life of what uses it. */
+export const neverRotates = "never";
+
 export interface GeneratedSecretArgs {
-  /** When to rotate. */
-  readonly rotation: RotationPolicy;
+  /** When to rotate, or {@link neverRotates} for a key whose rotation would break what uses it (say why where you use it). */
+  readonly rotation: RotationPolicy | typeof neverRotates;
   /**
    * Length in characters. 16 to 128.
    * @default 32
@@ -58,6 +64,13 @@ export interface GeneratedSecretArgs {
    * @default false
    */
   readonly special?: boolean;
+  /**
+   * At least one uppercase letter, one lowercase letter and one digit (and one special character with `special`),
+   * for consumers with a password policy (Harbor's). Without it a random 32-character value lacks a digit about
+   * once in 280 draws.
+   * @default false
+   */
+  readonly requireEachClass?: boolean;
 }
 
 /** A random password or key that rotates by its {@link RotationPolicy}. */
@@ -66,8 +79,10 @@ export class GeneratedSecret extends pulumi.ComponentResource {
   public readonly value: pulumi.Output<string>;
   /** When the current value was generated (RFC 3339). */
   public readonly generatedAt: pulumi.Output<string>;
-  /** When age-based rotation is due (RFC 3339). */
+  /** When age-based rotation is due (RFC 3339), or "never". */
   public readonly rotationDueAt: pulumi.Output<string>;
+  /** A bcrypt hash of the value (for htpasswd files and the like). Secret. */
+  public readonly bcryptHash: pulumi.Output<string>;
 
   constructor(name: string, args: GeneratedSecretArgs, opts?: pulumi.ComponentResourceOptions) {
     super("loco:secrets:GeneratedSecret", name, {}, opts);
@@ -75,15 +90,28 @@ export class GeneratedSecret extends pulumi.ComponentResource {
     if (!Number.isInteger(length) || length < 16 || length > 128) {
       throw new pulumi.ResourceError(`GeneratedSecret ${name}: length must be an integer from 16 to 128, got ${length}`, this);
     }
+    const eachClass = args.requireEachClass ? { minUpper: 1, minLower: 1, minNumeric: 1, ...(args.special ? { minSpecial: 1 } : {}) } : {};
 
-    const trigger = rotationTrigger(name, args.rotation, this);
+    let trigger: RotationTrigger;
+    if (args.rotation === neverRotates) {
+      const created = new time.Static(`${name}-created`, {}, { parent: this });
+      trigger = { value: pulumi.output(neverRotates), issuedAt: created.rfc3339, dueAt: pulumi.output(neverRotates) };
+    } else {
+      trigger = rotationTrigger(name, args.rotation, this);
+    }
     const value = new random.RandomPassword(
       `${name}-value`,
-      { length, special: args.special ?? false, keepers: { rotation: trigger.value } },
+      {
+        length,
+        special: args.special ?? false,
+        ...eachClass,
+        ...(args.rotation === neverRotates ? {} : { keepers: { rotation: trigger.value } }),
+      },
       { parent: this },
     );
 
     this.value = pulumi.secret(value.result);
+    this.bcryptHash = pulumi.secret(value.bcryptHash);
     this.generatedAt = trigger.issuedAt;
     this.rotationDueAt = trigger.dueAt;
     this.registerOutputs({ generatedAt: this.generatedAt, rotationDueAt: this.rotationDueAt });

@@ -70,7 +70,23 @@ const resourceOutputs: Record<string, Builder> = {
   "random:index/randomPassword:RandomPassword": (name, inputs) => {
     const length = typeof inputs.length === "number" ? inputs.length : 32;
     const text = `${placeholderMarker}${digest(name)}${digest(`${name}/2`)}`;
-    return { result: text.slice(0, length) };
+    return { result: text.slice(0, length), bcryptHash: `$2a$10$${placeholderMarker}${digest(`${name}/bcrypt`).slice(0, 34)}` };
+  },
+  "time:index/static:Static": () => ({ rfc3339: placeholderEpoch }),
+  // Harbor objects (registry/harbor-resources.ts): the ids Harbor assigns, the robot's name as Harbor stores it.
+  "pulumi-nodejs:dynamic/harbor:AdminPassword": () => ({ userId: `${placeholderMarker}-harbor-user-id` }),
+  "pulumi-nodejs:dynamic/harbor:Project": (name) => ({ projectId: `${placeholderMarker}-harbor-project-${slug(name)}` }),
+  "pulumi-nodejs:dynamic/harbor:RetentionPolicy": (name) => ({ policyId: `${placeholderMarker}-harbor-retention-${slug(name)}` }),
+  "pulumi-nodejs:dynamic/harbor:ImmutableTagRule": (name) => ({ ruleId: `${placeholderMarker}-harbor-rule-${slug(name)}` }),
+  "pulumi-nodejs:dynamic/harbor:RobotAccount": (name, inputs) => {
+    const namespace = (inputs.permissions as { namespace?: string }[] | undefined)?.[0]?.namespace;
+    const days = typeof inputs.durationDays === "number" ? inputs.durationDays : 0;
+    return {
+      robotId: `${placeholderMarker}-harbor-robot-${slug(name)}`,
+      fullName: inputs.level === "project" ? `robot$${String(namespace)}+${String(inputs.name)}` : `robot$${String(inputs.name)}`,
+      secret: `${placeholderMarker}-robot-secret-${digest(name).slice(0, 16)}`,
+      expiresAt: days === -1 ? -1 : Date.parse(placeholderEpoch) / 1000 + days * 86_400,
+    };
   },
   "time:index/rotating:Rotating": (_name, inputs) => {
     const days = typeof inputs.rotationDays === "number" ? inputs.rotationDays : 0;

@@ -73,7 +73,9 @@ export function estimateCost(resources: readonly RecordedResource[], persistentG
     lines.push(
       line(`Spaces subscription (${catalog.kubernetes.spacesIncludedGiB} GiB included)`, bucket.urn, catalog.kubernetes.spacesMonthlyBase),
     );
-  if (persistentGiB > 0) {
+  // Volumes cost DigitalOcean block storage only on a DigitalOcean cluster; the local stack's are the laptop's disk.
+  const onDigitalOcean = resources.some((r) => r.type === "digitalocean:index/kubernetesCluster:KubernetesCluster");
+  if (persistentGiB > 0 && onDigitalOcean) {
     lines.push(
       line(
         `block storage claimed in-cluster: ${round(persistentGiB)} GiB`,

@@ -8,7 +8,7 @@ import { estimateCost, type CostEstimate } from "./cost";
 import { criticalPath, type CriticalPath } from "./critical-path";
 import { platformFootprint, type PlatformFootprint } from "./footprint";
 import { runUnderMocks, type RecordedResource } from "./mock-runtime";
-import { countSecrets, masked, sortedKeys } from "./secrets";
+import { countSecrets, masked, maskedKeepingKeys, sortedKeys } from "./secrets";
 import { parseStackConfig } from "../stacks/config";
 import { readStackConfig, type StackFileConfig } from "./stack-file";
 
@@ -102,7 +102,7 @@ export async function buildPlan(projectDir: string, stack: string): Promise<Offl
 }
 
 function toManifest(resource: RecordedResource): Manifest {
-  const object = masked(resource.inputs) as Record<string, unknown>;
+  const object = maskedKeepingKeys(resource.inputs) as Record<string, unknown>;
   const metadata = (object.metadata ?? {}) as { name?: string; namespace?: string };
   const kind = String(object.kind ?? resource.type.split(":").pop()).toLowerCase();
   const file = `${metadata.namespace ?? "_cluster"}/${kind}-${metadata.name ?? resource.name}.yaml`;

@@ -11,6 +11,24 @@ export function masked(value: unknown): unknown {
   return value;
 }
 
+/**
+ * Like {@link masked}, but a secret map keeps its keys (each value "[secret]"), so a Kubernetes object whose
+ * `stringData` the SDK marks secret as a whole still has the shape its schema requires, and a reviewer sees which
+ * keys a Secret holds.
+ */
+export function maskedKeepingKeys(value: unknown): unknown {
+  if (value instanceof SecretValue) {
+    const inner = value.value;
+    if (inner && typeof inner === "object" && !Array.isArray(inner)) {
+      return Object.fromEntries(Object.keys(inner).map((k) => [k, secretMask]));
+    }
+    return secretMask;
+  }
+  if (Array.isArray(value)) return value.map(maskedKeepingKeys);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskedKeepingKeys(v)]));
+  return value;
+}
+
 /** Secret leaves in a value (a secret object counts once). */
 export function countSecrets(value: unknown): number {
   if (value instanceof SecretValue) return 1;

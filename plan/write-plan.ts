@@ -3,6 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
 import type { OfflinePlan } from "./offline-plan";
+import { summarizeProviderCode } from "./dynamic-providers";
 import { masked, sortedKeys } from "./secrets";
 
 const json = (value: unknown) => `${JSON.stringify(sortedKeys(value), null, 2)}\n`;
@@ -27,7 +28,7 @@ export function writePlan(plan: OfflinePlan, outDir: string): void {
     dependencies: r.dependencies,
     protect: r.protect,
     ignoreChanges: r.ignoreChanges,
-    inputs: masked(r.inputs),
+    inputs: masked(summarizeProviderCode(r.inputs)),
   }));
   write(join(outDir, "resources.json"), json(resources));
   write(join(outDir, "outputs.json"), json(masked(plan.stackOutputs)));

@@ -24,6 +24,22 @@ const metricAllowList = [
   "http.server.active_requests",
 ];
 
+/**
+ * The registry's lifecycle and security settings are the same everywhere; sizes and replicas differ. Untagged
+ * images are always deleted; tags of 8+ hex characters (loco's hash-prefixed tags) are covered by an immutability
+ * rule that is not enforced by default, because Harbor's retention never deletes immutable tags (README: Registry).
+ */
+const registryPolicy = {
+  project: "tenants",
+  maxImageSizeMiB: 1024,
+  blockPullsAtSeverity: "critical",
+  cveAllowlist: [],
+  retention: { keepLatestPushed: 2, keepPushedWithinDays: 180, runAt: "02:00" },
+  garbageCollection: { runAt: "04:00", workers: 1 },
+  rescanAt: "03:00",
+  immutableTags: { pattern: "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]*", enforced: false },
+};
+
 const dev = {
   cluster: {
     highAvailability: false,
@@ -65,6 +81,7 @@ const dev = {
     certificates: { issuer: "letsencrypt-staging" },
     loadBalancer: { sizeUnit: 1, proxyProtocol: true, disown: false },
   },
+  registry: { ...registryPolicy, storageQuotaGiB: 20, robotExpiryDays: 60, replicas: 1, databaseConnections: 10 },
 };
 
 const prod = {
@@ -108,6 +125,7 @@ const prod = {
     certificates: { issuer: "letsencrypt-production" },
     loadBalancer: { sizeUnit: 2, proxyProtocol: true, disown: false },
   },
+  registry: { ...registryPolicy, storageQuotaGiB: 200, robotExpiryDays: 120, replicas: 2, databaseConnections: 20 },
 };
 
 const local = {
@@ -132,6 +150,7 @@ const local = {
     apiRateLimit: { requestsPerSecond: 100 },
     interceptor: { minReplicas: 1, maxReplicas: 1, coldStartTimeoutSeconds: 45, cpu: "50m", memory: "64Mi" },
   },
+  registry: { ...registryPolicy, storageQuotaGiB: 10, robotExpiryDays: 400, replicas: 1, imageStorageGiB: 20 },
 };
 
 export const configDefaults: Record<Environment, Record<string, unknown>> = { dev, prod, local };

@@ -169,6 +169,50 @@ function trafficRules(environment: unknown, traffic: Raw | undefined): ConfigPro
   return problems;
 }
 
+const minutesOf = (clock: unknown): number | undefined => {
+  const match = typeof clock === "string" ? /^([01]\d|2[0-3]):([0-5]\d)$/.exec(clock) : null;
+  return match ? Number(match[1]) * 60 + Number(match[2]) : undefined;
+};
+
+/** GC after retention, robots that outlive their rotation, a quota that holds at least one image. */
+function registryRules(registry: Raw | undefined, rotation: Raw | undefined): ConfigProblem[] {
+  if (!registry) return [];
+  const problems: ConfigProblem[] = [];
+  const retentionAt = asObject(registry.retention)?.runAt;
+  const gcAt = asObject(registry.garbageCollection)?.runAt;
+  const [retentionMinutes, gcMinutes] = [minutesOf(retentionAt), minutesOf(gcAt)];
+  if (retentionMinutes !== undefined && gcMinutes !== undefined && gcMinutes - retentionMinutes < 60) {
+    problems.push({
+      path: ["registry", "garbageCollection", "runAt"],
+      value: gcAt,
+      hasValue: true,
+      message: `must be at least 60 minutes after registry.retention.runAt (${String(retentionAt)}) on the same day: GC only frees what retention has already deleted (harbor #17230)`,
+    });
+  }
+  const { robotExpiryDays } = registry;
+  const maxAgeDays = rotation?.maxAgeDays;
+  // An out-of-range maxAgeDays is reported by its own check; comparing against it would only add noise.
+  const validAge = typeof maxAgeDays === "number" && maxAgeDays >= 1 && maxAgeDays <= 365;
+  if (typeof robotExpiryDays === "number" && validAge && robotExpiryDays < maxAgeDays + 7) {
+    problems.push({
+      path: ["registry", "robotExpiryDays"],
+      value: robotExpiryDays,
+      hasValue: true,
+      message: `must be at least rotation.maxAgeDays + 7 (${maxAgeDays + 7}): robots are replaced on rotation, and must not expire before a missed weekly rotation run`,
+    });
+  }
+  const { storageQuotaGiB, maxImageSizeMiB } = registry;
+  if (typeof storageQuotaGiB === "number" && typeof maxImageSizeMiB === "number" && storageQuotaGiB * 1024 < maxImageSizeMiB) {
+    problems.push({
+      path: ["registry", "storageQuotaGiB"],
+      value: storageQuotaGiB,
+      hasValue: true,
+      message: `must hold at least one image of registry.maxImageSizeMiB (${maxImageSizeMiB} MiB)`,
+    });
+  }
+  return problems;
+}
+
 function observabilityRules(environment: unknown, observability: Raw | undefined): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const backups = asObject(observability?.backups);
@@ -203,5 +247,6 @@ export function crossFieldProblems(raw: Raw): ConfigProblem[] {
     ...rotationCounterRule(asObject(raw.rotation)),
     ...trafficRules(raw.environment, asObject(raw.traffic)),
     ...observabilityRules(raw.environment, asObject(raw.observability)),
+    ...registryRules(asObject(raw.registry), asObject(raw.rotation)),
   ];
 }

@@ -271,6 +271,77 @@ export const cloudTrafficSchema = z.strictObject({
     .describe("The DigitalOcean load balancer in front of the gateway; it lives outside the cluster and keeps the public address."),
 });
 
+/** Harbor's rule for project names; they appear in every image reference. */
+const harborProjectName = z
+  .string()
+  .max(255)
+  .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, "must be lowercase letters and digits, with . _ - only between them (Harbor's rule)");
+
+const registryCommon = z.strictObject({
+  project: harborProjectName.describe("Harbor project holding tenant images: `registry.{baseDomain}/<project>/<app>:<tag>`."),
+  storageQuotaGiB: z.int().min(1).max(100_000).describe("Hard cap on the tenant project's storage; a push that would exceed it fails."),
+  maxImageSizeMiB: z
+    .int()
+    .min(1)
+    .max(65_536)
+    .describe("Largest image loco's builder may push. Harbor has no per-image limit: the builder enforces it (README: Registry)."),
+  blockPullsAtSeverity: z
+    .enum(["low", "medium", "high", "critical"])
+    .describe("Harbor refuses pulls of images with a fixable vulnerability at or above this severity."),
+  cveAllowlist: z
+    .array(z.string().regex(/^CVE-\d{4}-\d{4,}$/, "must be a CVE id such as CVE-2024-3094"))
+    .describe("CVE ids that never block pulls: the escape hatch when a blocking CVE cannot be fixed yet."),
+  retention: z
+    .strictObject({
+      keepLatestPushed: z.int().min(1).max(100).describe("Per repository, always keep this many most recently pushed tagged images."),
+      keepPushedWithinDays: z
+        .int()
+        .min(1)
+        .max(3650)
+        .nullable()
+        .describe("Also keep tagged images pushed within this many days (Harbor keeps what any rule keeps); null keeps only the latest."),
+      runAt: clockTime.describe("Daily retention run, HH:MM UTC. Untagged images are always deleted."),
+    })
+    .describe("Which tenant images survive the daily retention run."),
+  garbageCollection: z
+    .strictObject({
+      runAt: clockTime.describe("Daily garbage collection, HH:MM UTC, at least an hour after retention (harbor #17230)."),
+      workers: z.int().min(1).max(5).describe("Parallel GC workers."),
+    })
+    .describe("Freeing the storage of deleted images."),
+  rescanAt: clockTime.describe("Daily rescan of every image against the latest vulnerability data, HH:MM UTC."),
+  immutableTags: z
+    .strictObject({
+      pattern: z.string().min(1).describe("Doublestar pattern of tags that can never be overwritten or deleted once pushed."),
+      enforced: z
+        .boolean()
+        .describe("Enforce the rule. Harbor's retention cannot delete immutable tags, so enforcing it stops the lifecycle rules for them."),
+    })
+    .describe("Tag immutability rule of the tenant project."),
+  robotExpiryDays: z
+    .int()
+    .min(2)
+    .max(3650)
+    .describe("Robot accounts stop working this many days after creation; rotation replaces them before that."),
+  replicas: z.int().min(1).max(5).describe("Replicas of Harbor's stateless parts (core, registry, portal, nginx)."),
+  apiUrl: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe("Where `pulumi up` reaches Harbor's API; https://registry.{baseDomain} when unset."),
+});
+
+export const cloudRegistrySchema = registryCommon.extend({
+  databaseConnections: z
+    .int()
+    .min(2)
+    .max(200)
+    .describe("Most connections each Harbor pod opens to the managed database (it shares the database's connection limit)."),
+});
+
+export const localRegistrySchema = registryCommon.extend({
+  imageStorageGiB: z.int().min(1).max(10_000).describe("Size of the volume holding image blobs (no Spaces on the local stack)."),
+});
+
 const common = {
   environment: z.enum(environments).describe("Environment kind: picks the defaults and the foundation."),
   baseDomain: domain.describe("Base domain; tenant apps live at {app}.{baseDomain}."),
@@ -288,6 +359,7 @@ export const cloudConfigSchema = z.strictObject({
   dns: dnsSchema.describe("Public DNS on Cloudflare."),
   objectStorage: objectStorageSchema.describe("DigitalOcean Spaces, where state that must outlive the cluster is kept."),
   traffic: cloudTrafficSchema.describe("Gateway, certificates, load balancer and scale from zero."),
+  registry: cloudRegistrySchema.describe("The Harbor registry of tenant images."),
 });
 
 /** local: an existing cluster and Postgres; no DigitalOcean, no Cloudflare. */
@@ -295,6 +367,7 @@ export const localConfigSchema = z.strictObject({
   ...common,
   local: localSchema.describe("The existing local cluster."),
   traffic: localTrafficSchema.describe("Gateway and scale from zero (self-signed certificates, no load balancer)."),
+  registry: localRegistrySchema.describe("The Harbor registry of tenant images."),
 });
 
 export type CloudSettings = z.infer<typeof cloudConfigSchema>;
@@ -307,6 +380,7 @@ export type RotationSettings = z.infer<typeof rotationSchema>;
 export type LocalTrafficSettings = z.infer<typeof localTrafficSchema>;
 export type CloudTrafficSettings = z.infer<typeof cloudTrafficSchema>;
 export type ObservabilitySettings = z.infer<typeof observabilitySchema>;
+export type RegistrySettings = z.infer<typeof cloudRegistrySchema> | z.infer<typeof localRegistrySchema>;
 
 /** Secrets are top-level keys set with `pulumi config set --secret`; never nested, never plaintext. */
 export const secretKeys = {

@@ -12,10 +12,11 @@ import { ManagedDatabase } from "../components/database";
 import { Dns } from "../components/dns";
 import { kubernetesProvider } from "../components/kubernetes-provider";
 import type { RotationPolicy } from "../components/secrets";
-import { connectionFromUrl, type DatabaseConnection } from "../lib/database-connection";
+import { connectionFromUrl, type DatabaseConnection, type DatabaseEndpoint } from "../lib/database-connection";
 import type { CloudStackConfig, LocalStackConfig, StackConfig } from "./config";
 import { publicEntryPoint, traffic } from "./traffic";
 import { observability } from "./observability";
+import { registryLayer } from "./registry";
 
 /** What every layer above the cluster builds on. */
 export interface Foundation {
@@ -32,6 +33,15 @@ export interface Foundation {
   readonly dnsSolverToken?: pulumi.Output<string>;
   /** dev/prod: the load balancer outside the cluster that holds the public address. Undefined on local. */
   readonly publicEntry?: { readonly loadBalancerId: pulumi.Output<string>; readonly address: pulumi.Output<string> };
+  /**
+   * dev/prod: the managed Postgres cluster, for platform services that keep a database of their own there
+   * (components/app-database.ts); `admin` is secret. Undefined on local.
+   */
+  readonly managedPostgres?: {
+    readonly clusterId: pulumi.Output<string>;
+    readonly admin: pulumi.Output<DatabaseEndpoint>;
+    readonly protect: boolean;
+  };
   /** Stack outputs of the foundation layer. */
   readonly outputs: Record<string, unknown>;
 }
@@ -41,12 +51,14 @@ export function platform(config: StackConfig): Record<string, unknown> {
   const foundation = config.environment === "local" ? localFoundation(config) : cloudFoundation(config);
   const trafficLayer = traffic(config, foundation);
   const telemetry = observability(config, foundation, trafficLayer.routesReady);
+  const registry = registryLayer(config, foundation, trafficLayer.routesReady);
   return {
     environment: config.environment,
     publicNames: config.names,
     ...foundation.outputs,
     traffic: trafficLayer.outputs,
     ...telemetry.outputs,
+    ...registry.outputs,
   };
 }
 
@@ -124,6 +136,7 @@ function cloudFoundation(config: CloudStackConfig): Foundation {
     objectStorage: { provider: digitaloceanProvider, region: config.objectStorage.region ?? config.region, protect: config.protect },
     dnsSolverToken: dns.dnsSolverToken,
     publicEntry: entry,
+    managedPostgres: { clusterId: database.clusterId, admin: database.admin, protect: config.protect },
     outputs: {
       cluster: { id: cluster.clusterId, name: cluster.clusterName, endpoint: cluster.endpoint, vpcId: cluster.vpcId },
       kubeconfig: cluster.kubeconfig,

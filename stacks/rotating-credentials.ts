@@ -9,6 +9,9 @@ export const rotatingCredentials: Readonly<Record<string, string>> = {
   clickhouseWriterPassword: "ClickHouse `otel` user the gateway collector inserts telemetry with",
   clickhouseReaderPassword: "ClickHouse `grafana` user Grafana's datasource reads with",
   grafanaAdminPassword: "Grafana's `admin` login",
+  harborAdminPassword: "Harbor's admin password, changed through Harbor's API (the platform's own Harbor credential)",
+  registryBuilderRobot: "Harbor robot account that pushes and pulls tenant images (loco's build infrastructure)",
+  registryPullRobot: "Harbor robot account that only pulls tenant images (the cluster's imagePullSecret)",
 };
 
 export const rotatingCredentialNames: readonly string[] = Object.keys(rotatingCredentials).sort();

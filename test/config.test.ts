@@ -297,3 +297,53 @@ describe("observability config", () => {
     );
   });
 });
+
+describe("registry config", () => {
+  test("defaults: the same lifecycle everywhere, sized per environment, immutability not enforced", () => {
+    const dev = parse("dev") as CloudStackConfig;
+    const prod = parse("prod") as CloudStackConfig;
+    assert.deepEqual(dev.registry.retention, { keepLatestPushed: 2, keepPushedWithinDays: 180, runAt: "02:00" });
+    assert.deepEqual(prod.registry.retention, dev.registry.retention);
+    assert.equal(dev.registry.immutableTags.enforced, false);
+    assert.ok(prod.registry.storageQuotaGiB > dev.registry.storageQuotaGiB);
+    assert.equal(prod.registry.replicas, 2);
+  });
+
+  test("garbage collection scheduled before (or too soon after) retention", () => {
+    const message = onlyProblem(
+      "dev",
+      { "loco:registry": { garbageCollection: { runAt: "02:30" } } },
+      "loco:registry.garbageCollection.runAt",
+    );
+    assert.match(message, /= "02:30": must be at least 60 minutes after registry\.retention\.runAt \(02:00\).*harbor #17230/);
+  });
+
+  test("robots that would expire before their rotation", () => {
+    const message = onlyProblem("prod", { "loco:registry": { robotExpiryDays: 90 } }, "loco:registry.robotExpiryDays");
+    assert.match(message, /at least rotation\.maxAgeDays \+ 7 \(97\)/);
+  });
+
+  test("a quota too small for a single image", () => {
+    const message = onlyProblem("dev", { "loco:registry": { storageQuotaGiB: 1, maxImageSizeMiB: 2048 } }, "loco:registry.storageQuotaGiB");
+    assert.match(message, /must hold at least one image of registry\.maxImageSizeMiB \(2048 MiB\)/);
+  });
+
+  test("Harbor's project name rule, severities and CVE ids are checked", () => {
+    onlyProblem("dev", { "loco:registry": { project: "Tenant_Images" } }, "loco:registry.project");
+    const severity = onlyProblem("dev", { "loco:registry": { blockPullsAtSeverity: "severe" } }, "loco:registry.blockPullsAtSeverity");
+    assert.match(severity, /low, medium, high, critical/);
+    const cve = problems("dev", { "loco:registry": { cveAllowlist: ["log4shell"] } });
+    assert.deepEqual(cve, ['Pulumi.dev.yaml: loco:registry.cveAllowlist[0] = "log4shell": must be a CVE id such as CVE-2024-3094']);
+  });
+
+  test("keeping only the latest images is a null, not a zero", () => {
+    const config = parse("dev", { "loco:registry": { retention: { keepPushedWithinDays: null } } }) as CloudStackConfig;
+    assert.equal(config.registry.retention.keepPushedWithinDays, null);
+    onlyProblem("dev", { "loco:registry": { retention: { keepPushedWithinDays: 0 } } }, "loco:registry.retention.keepPushedWithinDays");
+  });
+
+  test("a local-only setting on dev, and a cloud-only one on local, are refused", () => {
+    onlyProblem("dev", { "loco:registry": { imageStorageGiB: 50 } }, "loco:registry.imageStorageGiB");
+    onlyProblem("local", { "loco:registry": { databaseConnections: 5 } }, "loco:registry.databaseConnections");
+  });
+});

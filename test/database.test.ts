@@ -104,3 +104,12 @@ test("the DigitalOcean token is a secret on the provider", async () => {
   const registered = await build();
   assert.equal(secretValue(registered.one("pulumi:providers:digitalocean").inputs.token), "t");
 });
+
+test("the cluster's admin endpoint is exposed for platform services' own databases: private address, secret", async () => {
+  const database = (await build()).result;
+  assert.equal(await outputIsSecret(database.admin), true);
+  const admin = await valueOf(database.admin);
+  assert.equal(admin.user, "doadmin");
+  assert.match(admin.host, /private-/);
+  assert.equal(admin.sslmode, "require");
+});

@@ -129,7 +129,7 @@ describe("the observability layer on dev", () => {
 
   test("the gateway waits for the schema Job, which waits for the ClickHouse release", async () => {
     const registered = await runStack("dev");
-    const job = registered.one("kubernetes:batch/v1:Job");
+    const job = registered.one("kubernetes:batch/v1:Job", "telemetry-migrate");
     assert.equal((job.inputs.metadata as { name: string }).name, migrationJobName(7));
     assert.ok(registered.waitsFor(job, release(registered, "clickhouse")));
     assert.ok(registered.waitsFor(release(registered, otelGateway.service), job));

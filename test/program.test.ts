@@ -12,9 +12,10 @@ const explicitProviderPackages = ["kubernetes", "digitalocean", "cloudflare"];
 
 /**
  * A value that names where a credential is rather than holding it: an environment variable reference
- * (`$VAR`, `${env:VAR}`, expanded inside the pod from a Kubernetes Secret) or the name of a Secret object.
+ * (`$VAR`, `${env:VAR}`, expanded inside the pod from a Kubernetes Secret) or the name of a Secret object
+ * (chart keys such as existingSecret or existingSecretAdminPassword).
  */
-const isReference = (key: string, value: string) => /^\$(\{env:)?[A-Z_][A-Z0-9_]*\}?$/.test(value) || /existingSecret$/.test(key);
+const isReference = (key: string, value: string) => /^\$(\{env:)?[A-Z_][A-Z0-9_]*\}?$/.test(value) || /existing\w*Secret/.test(key);
 
 /** Paths of plaintext values in `inputs` that look like credentials by their key. */
 function plaintextCredentials(value: unknown, path = ""): string[] {

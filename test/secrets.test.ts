@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { GeneratedSecret, type RotationPolicy } from "../components/secrets";
-import { outputIsSecret, runComponents } from "./harness";
+import { outputIsSecret, runComponents, valueOf } from "./harness";
 
 const build = (rotation: RotationPolicy, length?: number) => runComponents(() => new GeneratedSecret("api-key", { rotation, length }));
 
@@ -42,4 +42,33 @@ describe("GeneratedSecret", () => {
       await assert.rejects(build(policy, length), message);
     });
   }
+});
+
+describe("GeneratedSecret that never rotates", () => {
+  const buildNever = () => runComponents(() => new GeneratedSecret("encryption-key", { rotation: "never", length: 16 }));
+
+  test("has no age and no keepers, so no refresh or counter ever replaces it", async () => {
+    const registered = await buildNever();
+    assert.deepEqual(registered.ofType("time:index/rotating:Rotating"), []);
+    assert.equal(registered.one("random:index/randomPassword:RandomPassword").inputs.keepers, undefined);
+    assert.equal(await valueOf(registered.result.rotationDueAt), "never");
+    assert.equal(await valueOf(registered.result.generatedAt), "2026-01-01T00:00:00Z");
+  });
+});
+
+describe("GeneratedSecret for a consumer with a password policy", () => {
+  test("requires each character class, and exposes a secret bcrypt hash", async () => {
+    const registered = await runComponents(
+      () => new GeneratedSecret("admin", { rotation: { maxAgeDays: 30, counter: 0 }, requireEachClass: true }),
+    );
+    const password = registered.one("random:index/randomPassword:RandomPassword").inputs;
+    assert.deepEqual([password.minUpper, password.minLower, password.minNumeric, password.minSpecial], [1, 1, 1, undefined]);
+    assert.equal(await outputIsSecret(registered.result.bcryptHash), true);
+  });
+
+  test("without it, the password's inputs are exactly what they were (no replacement of existing secrets)", async () => {
+    const registered = await build({ maxAgeDays: 30, counter: 0 });
+    const password = registered.one("random:index/randomPassword:RandomPassword").inputs;
+    assert.deepEqual(Object.keys(password).sort(), ["keepers", "length", "special"]);
+  });
 });

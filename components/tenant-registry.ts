@@ -1,0 +1,219 @@
+/**
+ * Harbor configured for tenant images, as typed Harbor resources (registry/harbor-resources.ts):
+ *
+ * - a private project with scan-on-push, pulls refused at a vulnerability severity, a storage quota and a CVE
+ *   allowlist;
+ * - a daily retention policy (keep the latest N pushed per repository, and what was pushed within D days; never
+ *   anything untagged), a daily garbage collection after it (harbor #17230), and a daily rescan of everything;
+ * - an immutability rule for hash-prefixed tags (enforced or not: Harbor's retention cannot delete immutable tags);
+ * - two project robots, the only credentials that reach the project: the builder (push and pull) for loco's build
+ *   infrastructure, and the cluster's (pull only) for the imagePullSecret. Both expire, and rotate by
+ *   replacement: a new robot under a new name is created before the old one is deleted.
+ *
+ * The admin password is managed too (registry/harbor-admin-password.ts), and every other resource takes its
+ * credentials from it.
+ */
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { dockerConfigJson, registryPullSecretName } from "../lib/registry-pull-secret";
+import type { Severity } from "../registry/harbor-project";
+import {
+  HarborAdminPassword,
+  HarborGarbageCollection,
+  HarborImmutableTagRule,
+  HarborProject,
+  HarborRetentionPolicy,
+  HarborRobotAccount,
+  HarborVulnerabilityScanning,
+} from "../registry/harbor-resources";
+import type { RetentionRule } from "../registry/harbor-retention";
+import type { RobotPermission } from "../registry/harbor-robot-account";
+import { rotationTrigger, type RotationPolicy } from "./secrets";
+
+export interface TenantRegistryArgs {
+  /** Where `pulumi up` reaches Harbor's API, e.g. https://registry.example.com. */
+  readonly apiUrl: string;
+  /** The registry host in image references and in the pull secret, e.g. registry.example.com. */
+  readonly registryHost: string;
+  /** The username of Harbor's administrator. */
+  readonly adminUser: string;
+  /** The administrator's password (secret); a new value is applied inside Harbor. */
+  readonly adminPassword: pulumi.Output<string>;
+  /** What must be in place before Harbor's API answers (its release and route). */
+  readonly harborReady: readonly pulumi.Resource[];
+  readonly project: {
+    readonly name: string;
+    readonly storageQuotaGiB: number;
+    readonly blockPullsAtSeverity: Severity;
+    readonly cveAllowlist: readonly string[];
+  };
+  readonly retention: { readonly keepLatestPushed: number; readonly keepPushedWithinDays: number | null; readonly runAt: string };
+  readonly garbageCollection: { readonly runAt: string; readonly workers: number };
+  /** Daily rescan of every artifact, HH:MM UTC. */
+  readonly rescanAt: string;
+  readonly immutableTags: { readonly pattern: string; readonly enforced: boolean };
+  readonly robots: {
+    readonly expiryDays: number;
+    readonly builderRotation: RotationPolicy;
+    readonly pullRotation: RotationPolicy;
+  };
+  /** Protect the project (prod): deleting it would take every tenant image with it. */
+  readonly protect: boolean;
+}
+
+/** Credentials a client logs in to the registry with. */
+export interface RegistryCredentials {
+  readonly username: string;
+  readonly password: string;
+  /** Unix seconds when they stop working; -1 never. */
+  readonly expiresAt: number;
+}
+
+/** Pure: "HH:MM" UTC as the 6-field cron Harbor's scheduler takes (seconds first). */
+export function dailyCron(clock: string): string {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(clock);
+  if (!match) throw new Error(`"${clock}" is not an HH:MM time of day`);
+  return `0 ${Number(match[2])} ${Number(match[1])} * * *`;
+}
+
+/** Pure: the retention rules; none of them retains untagged artifacts, so every run deletes those. */
+export function retentionRules(retention: TenantRegistryArgs["retention"]): RetentionRule[] {
+  const rule = (retain: RetentionRule["retain"]): RetentionRule => ({ retain, repositories: "**", tags: "**", untaggedArtifacts: false });
+  return [
+    rule({ mostRecentlyPushed: retention.keepLatestPushed }),
+    ...(retention.keepPushedWithinDays === null ? [] : [rule({ pushedWithinDays: retention.keepPushedWithinDays })]),
+  ];
+}
+
+/** Pure: a short, stable suffix that changes exactly when the rotation trigger does, for robot names. */
+export function robotGeneration(rotationValue: string): string {
+  return createHash("sha256").update(rotationValue).digest("hex").slice(0, 8);
+}
+
+/** Pure: what each robot may do, on the one project and nothing else. */
+export function robotPermissions(project: string, role: "builder" | "pull"): RobotPermission[] {
+  const actions = role === "builder" ? ["push", "pull"] : ["pull"];
+  return [{ kind: "project", namespace: project, access: actions.map((action) => ({ resource: "repository", action })) }];
+}
+
+export class TenantRegistry extends pulumi.ComponentResource {
+  /** Where images go: `<registryHost>/<project>`. */
+  public readonly repositoryPrefix: string;
+  /** Push and pull, for loco's build infrastructure. Secret. */
+  public readonly builder: pulumi.Output<RegistryCredentials>;
+  /** Pull only, for the cluster. Secret. */
+  public readonly puller: pulumi.Output<RegistryCredentials>;
+  /** The `.dockerconfigjson` of the tenant pull secret (`registryPullSecretName`). Secret. */
+  public readonly pullSecretDockerConfigJson: pulumi.Output<string>;
+  /** Harbor URL and admin credentials as Harbor accepts them now. Secret. */
+  public readonly connection: pulumi.Output<{ url: string; username: string; password: string }>;
+
+  constructor(name: string, args: TenantRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("loco:registry:TenantRegistry", name, {}, opts);
+    validateTenantRegistryArgs(name, args, this);
+    const child = { parent: this };
+
+    const admin = new HarborAdminPassword(
+      `${name}-admin-password`,
+      {
+        connection: pulumi.output({ url: args.apiUrl, username: args.adminUser, password: args.adminPassword }),
+        password: args.adminPassword,
+      },
+      // Harbor's API answers only once the release is up and the Gateway routes to it.
+      { parent: this, dependsOn: [...args.harborReady] },
+    );
+    const connection = admin.connection;
+
+    const project = new HarborProject(
+      `${name}-project`,
+      {
+        connection,
+        name: args.project.name,
+        public: false,
+        vulnerabilityScanning: true,
+        deploymentSecurity: args.project.blockPullsAtSeverity,
+        storageQuotaBytes: args.project.storageQuotaGiB * 2 ** 30,
+        cveAllowlist: [...args.project.cveAllowlist],
+      },
+      // Protected in prod: renaming (a replacement) or destroying the tenants' project must be deliberate; Harbor on
+      // its own only refuses while the project still holds images.
+      { ...child, protect: args.protect },
+    );
+
+    new HarborRetentionPolicy(
+      `${name}-retention`,
+      { connection, projectId: project.projectId, schedule: dailyCron(args.retention.runAt), rules: retentionRules(args.retention) },
+      child,
+    );
+    new HarborImmutableTagRule(
+      `${name}-immutable-tags`,
+      {
+        connection,
+        projectId: project.projectId,
+        repositoryPattern: "**",
+        tagPattern: args.immutableTags.pattern,
+        disabled: !args.immutableTags.enforced,
+      },
+      child,
+    );
+    new HarborGarbageCollection(
+      `${name}-garbage-collection`,
+      { connection, schedule: dailyCron(args.garbageCollection.runAt), deleteUntagged: true, workers: args.garbageCollection.workers },
+      child,
+    );
+    new HarborVulnerabilityScanning(
+      `${name}-vulnerability-scanning`,
+      { connection, defaultScanner: "Trivy", scanAllSchedule: dailyCron(args.rescanAt) },
+      child,
+    );
+
+    const robot = (role: "builder" | "pull", rotation: RotationPolicy, what: string) => {
+      const trigger = rotationTrigger(`${name}-${role}-robot`, rotation, this);
+      const account = new HarborRobotAccount(
+        `${name}-${role}-robot`,
+        {
+          connection,
+          // A new name per rotation: the new robot is created while the old one still works, then the old one is deleted.
+          name: trigger.value.apply((value) => `${role === "builder" ? "builder" : "cluster-pull"}-${robotGeneration(value)}`),
+          description: `${what}; managed by loco-platform`,
+          level: "project",
+          durationDays: args.robots.expiryDays,
+          disabled: false,
+          permissions: robotPermissions(args.project.name, role),
+        },
+        // The robot's project must exist first; its name is plain config, so say so.
+        { parent: this, dependsOn: [project] },
+      );
+      return pulumi.secret(
+        pulumi
+          .all([account.fullName, account.secret, account.expiresAt])
+          .apply(([username, password, expiresAt]) => ({ username, password, expiresAt })),
+      );
+    };
+    this.builder = robot("builder", args.robots.builderRotation, "pushes and pulls tenant images (loco's build infrastructure)");
+    this.puller = robot("pull", args.robots.pullRotation, "pulls tenant images (the cluster's imagePullSecret)");
+    this.pullSecretDockerConfigJson = pulumi.secret(this.puller.apply((c) => dockerConfigJson(args.registryHost, c.username, c.password)));
+    this.repositoryPrefix = `${args.registryHost}/${args.project.name}`;
+    this.connection = connection;
+    this.registerOutputs({ repositoryPrefix: this.repositoryPrefix, pullSecretName: registryPullSecretName });
+  }
+}
+
+/** Pure: throws a ResourceError naming the first bad field. */
+export function validateTenantRegistryArgs(name: string, args: TenantRegistryArgs, resource?: pulumi.Resource): void {
+  const fail = (field: string, why: string) => {
+    throw new pulumi.ResourceError(`TenantRegistry ${name}: ${field} ${why}`, resource);
+  };
+  for (const [field, clock] of [
+    ["retention.runAt", args.retention.runAt],
+    ["garbageCollection.runAt", args.garbageCollection.runAt],
+    ["rescanAt", args.rescanAt],
+  ] as const) {
+    if (!/^([01]\d|2[0-3]):([0-5]\d)$/.test(clock)) fail(field, `must be HH:MM (UTC), got "${clock}"`);
+  }
+  if (!Number.isInteger(args.robots.expiryDays) || args.robots.expiryDays < 1)
+    fail("robots.expiryDays", `must be a positive integer, got ${args.robots.expiryDays}`);
+  if (!Number.isInteger(args.project.storageQuotaGiB) || args.project.storageQuotaGiB < 1) {
+    fail("project.storageQuotaGiB", `must be a positive integer, got ${args.project.storageQuotaGiB}`);
+  }
+}

@@ -1,0 +1,174 @@
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { describe, test } from "node:test";
+import { backoffDelay, HarborApiError, HarborClient, harborErrorMessage, isRetryableStatus } from "../registry/harbor-api";
+import { adminPassword, fastRetry, swagger, swaggerSkipReason, withHarbor } from "./harbor-test-kit";
+
+/** Runs `call` and returns the HarborApiError it throws. */
+async function failure(call: () => Promise<unknown>): Promise<HarborApiError> {
+  try {
+    await call();
+  } catch (error) {
+    assert.ok(error instanceof HarborApiError, `expected a HarborApiError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail("the call succeeded");
+}
+
+describe("Harbor API client: errors", () => {
+  test("a 4xx is not retried and carries Harbor's own message, the method and the path", async () => {
+    await withHarbor(async (fake, { client }) => {
+      fake.fail({ method: "POST", path: /\/projects$/, status: 400, message: "project name is not in lowercase" });
+      const error = await failure(() => client.request("POST", "/projects", { body: { project_name: "Tenants" } }));
+      assert.equal(error.status, 400);
+      assert.match(
+        error.message,
+        /^Harbor POST \/api\/v2\.0\/projects failed: 400 FAULT: project name is not in lowercase \(request id fake-request\)$/,
+      );
+      assert.equal(fake.requestsTo("POST", /\/projects$/).length, 1);
+    });
+  });
+
+  test("429 is retried, honouring Retry-After, and then succeeds", async () => {
+    await withHarbor(async (fake, { client }) => {
+      fake.fail({ method: "GET", path: /\/users\/current$/, status: 429, headers: { "Retry-After": "0" }, times: 2 });
+      const response = await client.request<{ username: string }>("GET", "/users/current");
+      assert.equal(response.body.username, "admin");
+      assert.equal(fake.requestsTo("GET", /\/users\/current$/).length, 3);
+    });
+  });
+
+  test("5xx is retried a bounded number of times, then given up with Harbor's message and the attempt count", async () => {
+    await withHarbor(async (fake, { client }) => {
+      fake.fail({ status: 503, message: "core is starting", times: 10 });
+      const error = await failure(() => client.request("GET", "/users/current"));
+      assert.equal(error.status, 503);
+      assert.equal(error.attempts, fastRetry.attempts);
+      assert.match(error.message, /failed after 3 attempts: 503 FAULT: core is starting/);
+      assert.equal(fake.requests.length, fastRetry.attempts);
+    });
+  });
+
+  test("501 is not retried: it will not start working", async () => {
+    await withHarbor(async (fake, { client }) => {
+      fake.fail({ status: 501, times: 10 });
+      await failure(() => client.request("GET", "/users/current"));
+      assert.equal(fake.requests.length, 1);
+    });
+  });
+
+  test("a request that never answers times out, is retried, and is reported as a timeout", async () => {
+    await withHarbor(async (fake, { client }) => {
+      fake.fail({ hang: true, times: 10 });
+      const error = await failure(() => client.request("GET", "/users/current"));
+      assert.equal(error.status, 0);
+      assert.match(error.message, /failed after 3 attempts: no answer within 300 ms/);
+      assert.equal(fake.requests.length, 3);
+    });
+  });
+
+  test("a hang followed by an answer succeeds on retry", async () => {
+    await withHarbor(async (fake, { client }) => {
+      fake.fail({ hang: true, times: 1 });
+      assert.equal((await client.request<{ user_id: number }>("GET", "/users/current")).body.user_id, 1);
+    });
+  });
+
+  test("a refused connection is retried and reported with its cause", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const address = probe.address() as { port: number };
+        probe.close(() => resolve(address.port));
+      });
+    });
+    const client = new HarborClient({ url: `http://127.0.0.1:${port}`, username: "admin", password: adminPassword }, fastRetry);
+    const error = await failure(() => client.request("GET", "/users/current"));
+    assert.equal(error.status, 0);
+    assert.match(error.message, /after 3 attempts: .*ECONNREFUSED/);
+  });
+
+  test("no error message ever contains the password or the Authorization header", async () => {
+    await withHarbor(async (fake, { client }) => {
+      fake.fail({ status: 500, times: 10 });
+      const error = await failure(() =>
+        client.request("PUT", "/users/1/password", { body: { old_password: adminPassword, new_password: "Secret123x" } }),
+      );
+      for (const leaked of [adminPassword, "Secret123x", Buffer.from(`admin:${adminPassword}`).toString("base64")]) {
+        assert.ok(!error.message.includes(leaked) && !String(error.stack).includes(leaked), `${leaked} leaked into the error`);
+      }
+    });
+  });
+
+  test("wrong credentials are a 401 with Harbor's message, not retried", async () => {
+    await withHarbor(async (fake) => {
+      const client = new HarborClient({ url: fake.url, username: "admin", password: "wrong" }, fastRetry);
+      const error = await failure(() => client.request("GET", "/users/current"));
+      assert.equal(error.status, 401);
+      assert.match(error.message, /401 UNAUTHORIZED: unauthorized/);
+      assert.equal(fake.requests.length, 1);
+    });
+  });
+});
+
+describe("Harbor API client: pure parts", () => {
+  test("backoff doubles, is capped, and never undercuts Retry-After (itself capped)", () => {
+    const policy = { attempts: 7, baseDelayMs: 1000, maxDelayMs: 30_000, timeoutMs: 30_000 };
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6].map((retry) => backoffDelay(policy, retry)),
+      [1000, 2000, 4000, 8000, 16000, 30000],
+    );
+    assert.equal(backoffDelay(policy, 1, 10), 10_000);
+    assert.equal(backoffDelay(policy, 1, 3600), 30_000);
+    assert.equal(backoffDelay(policy, 3, 1), 4000);
+  });
+
+  test("retryable statuses: 429 and 5xx except 501", () => {
+    assert.deepEqual([400, 401, 404, 409, 412, 429, 500, 501, 502, 503, 504].filter(isRetryableStatus), [429, 500, 502, 503, 504]);
+  });
+
+  test("Harbor's error body is unpacked; anything else falls back to the status text", () => {
+    assert.equal(harborErrorMessage(409, "Conflict", '{"errors":[{"code":"CONFLICT","message":"exists"}]}'), "CONFLICT: exists");
+    assert.equal(harborErrorMessage(502, "Bad Gateway", "<html>nginx</html>"), "Bad Gateway");
+    assert.equal(harborErrorMessage(500, "", ""), "HTTP 500");
+  });
+});
+
+describe("the schema check itself", () => {
+  test("is on when Harbor's swagger is beside the project", { skip: swaggerSkipReason ?? false }, () => {
+    assert.ok(swagger);
+  });
+
+  test("a request Harbor's swagger does not allow is refused and recorded", { skip: swaggerSkipReason ?? false }, async () => {
+    const { startFakeHarbor } = await import("./fake-harbor");
+    const fake = await startFakeHarbor(swagger, adminPassword);
+    try {
+      const client = new HarborClient({ url: fake.url, username: "admin", password: adminPassword }, fastRetry);
+      // Booleans where Harbor wants strings, and a misspelt key Harbor would silently drop.
+      const error = await failure(() =>
+        client.request("POST", "/projects", { body: { project_name: "x", metadata: { public: false, autoscan: "true" } } }),
+      );
+      assert.equal(error.status, 422);
+      assert.match(fake.schemaProblems.join("\n"), /metadata\/public must be string/);
+      assert.match(fake.schemaProblems.join("\n"), /additional properties \(autoscan\)/);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  test("a path parameter of the wrong type and an unknown operation are refused", { skip: swaggerSkipReason ?? false }, () => {
+    const request = (method: string, path: string) => ({ method, path, query: new URLSearchParams(), headers: {} });
+    assert.match(swagger?.validate(request("GET", "/api/v2.0/robots/builder")).join() ?? "", /robot_id must be an integer/);
+    assert.match(swagger?.validate(request("DELETE", "/api/v2.0/system/gc")).join() ?? "", /no such operation/);
+  });
+
+  test("go-swagger's untyped objects accept the values Harbor's own UI sends", { skip: swaggerSkipReason ?? false }, () => {
+    const problems = swagger?.validate({
+      method: "PUT",
+      path: "/api/v2.0/system/gc/schedule",
+      query: new URLSearchParams(),
+      headers: {},
+      body: JSON.stringify({ schedule: { type: "Custom", cron: "0 0 4 * * *" }, parameters: { delete_untagged: true, workers: 1 } }),
+    });
+    assert.deepEqual(problems, []);
+  });
+});

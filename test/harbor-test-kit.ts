@@ -1,0 +1,32 @@
+/**
+ * Shared set-up for the Harbor provider tests: a fake Harbor per test, a session with fast retries, and the
+ * check every test ends with, that no request broke Harbor's swagger.
+ */
+import assert from "node:assert/strict";
+import type { RetryPolicy } from "../registry/harbor-api";
+import { session, type HarborSession } from "../registry/harbor-object";
+import { startFakeHarbor, type FakeHarbor } from "./fake-harbor";
+import { HarborSwagger } from "./harbor-swagger";
+
+export const swagger = HarborSwagger.load();
+
+/** Why schema checks are off, for test output; undefined when they are on. */
+export const swaggerSkipReason = swagger
+  ? undefined
+  : "Harbor's swagger (../shared/upstream/harbor/swagger.yaml or $LOCO_UPSTREAM_DIR/harbor) is not beside the project: requests are not schema-checked";
+
+/** Milliseconds instead of seconds, so retry paths run instantly; the timeout is short enough to test hangs. */
+export const fastRetry: RetryPolicy = { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 300 };
+
+export const adminPassword = "Harbor12345";
+
+/** Runs `body` against a fresh fake Harbor and fails if any request the code under test sent broke the swagger. */
+export async function withHarbor(body: (fake: FakeHarbor, harbor: HarborSession) => Promise<void>): Promise<void> {
+  const fake = await startFakeHarbor(swagger, adminPassword);
+  try {
+    await body(fake, session({ url: fake.url, username: "admin", password: adminPassword }, fastRetry));
+    assert.deepEqual(fake.schemaProblems, [], "requests that Harbor's swagger does not allow");
+  } finally {
+    await fake.close();
+  }
+}
