@@ -179,7 +179,9 @@ function environmentVariables(input: TenantAppInput, warnings: string[]): { name
   for (const sibling of input.siblings) {
     if (sibling.appName === input.resource.name) continue;
     const variable = siblingUrlVariable(sibling.appName);
-    byVariable.set(variable, [...(byVariable.get(variable) ?? []), sibling]);
+    const apps = byVariable.get(variable);
+    if (apps) apps.push(sibling);
+    else byVariable.set(variable, [sibling]);
   }
   const siblings: { name: string; value: string }[] = [];
   for (const [variable, apps] of [...byVariable].sort(([a], [b]) => compareStrings(a, b))) {
