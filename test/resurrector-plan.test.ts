@@ -195,6 +195,20 @@ describe("hostnames", () => {
     assert.deepEqual(tenant(p, "site")?.routes, []);
   });
 
+  test("the same hostname twice for one app is routed once, and the repeat row is reported", () => {
+    const p = plan(
+      snapshot({
+        deployments: [deployment("101", "web")],
+        domains: [domain("1", "101", "web.loco.dev"), domain("2", "101", "WEB.loco.dev")],
+      }),
+    );
+    assert.deepEqual(
+      tenant(p, "web")?.routes.map((r) => r.hostname),
+      ["web.loco.dev"],
+    );
+    assert.match(reasons(p), /resource_domains 2: hostname web\.loco\.dev is already routed for this app by resource_domains 1/);
+  });
+
   test("platform names, deep names and inactive or foreign platform domains are refused with the reason", () => {
     const p = plan(
       snapshot({

@@ -59,8 +59,9 @@ async function status(fake: { url: string }, extra: string[] = [], user?: Record
       "127.0.0.1",
       "--public-ca",
       caFile,
+      // Generous: the machine may be busy; the slow-cluster test sets its own.
       "--timeout",
-      "2",
+      "10",
       "--json",
       ...extra,
     ],
@@ -248,23 +249,24 @@ describe("a cluster that is down (exit 2)", () => {
 });
 
 describe("a slow cluster", () => {
-  test("a probe that gets no answer is cut at the timeout, and the others still report", { timeout: 30_000 }, async () => {
+  test("a probe that gets no answer is cut at the timeout, and every other probe still reports", { timeout: 30_000 }, async () => {
     const cluster = healthyCluster();
     cluster.delays["/api/v1/nodes"] = 20_000;
     cluster.delays["/apis/cert-manager.io/v1/certificates"] = 20_000;
-    const { result, check } = await status(await api(cluster), ["--timeout", "0.3"]);
+    const { result, parsed, check } = await status(await api(cluster), ["--timeout", "1"]);
     assert.equal(result.code, 2);
-    assert.equal(check("nodes")?.detail, "timed out: no answer within 300 ms");
+    assert.equal(check("nodes")?.health, "down");
+    assert.equal(check("nodes")?.detail, "timed out: no answer within 1000 ms");
     assert.equal(check("certificates")?.health, "degraded");
-    assert.match(check("certificates")?.detail ?? "", /timed out/);
-    assert.equal(check("api")?.health, "ok");
+    assert.equal(check("certificates")?.detail, "timed out: no answer within 1000 ms");
+    assert.equal(parsed?.checks.length, 5 + platformWorkloads.length);
   });
 });
 
 describe("the public probe's target", () => {
   test("without --public-url it is the Gateway's status listener host", async () => {
     const fake = await api();
-    const result = await statusCommand({ kubeconfigPath: kubeconfigFor(fake), resolve: "127.0.0.1", timeoutMs: 2000, json: true });
+    const result = await statusCommand({ kubeconfigPath: kubeconfigFor(fake), resolve: "127.0.0.1", timeoutMs: 10_000, json: true });
     const check = (JSON.parse(result.stdout) as { checks: { name: string; detail: string }[] }).checks.find(
       (c) => c.name === "public-https",
     );
@@ -276,7 +278,7 @@ describe("the public probe's target", () => {
     const cluster = healthyCluster();
     cluster.gateway = { programmed: true };
     const fake = await api(cluster);
-    const result = await statusCommand({ kubeconfigPath: kubeconfigFor(fake), timeoutMs: 2000, json: true });
+    const result = await statusCommand({ kubeconfigPath: kubeconfigFor(fake), timeoutMs: 10_000, json: true });
     assert.equal(result.code, 1);
     assert.match(result.stdout, /no --public-url, and the Gateway has no https-status listener hostname/);
   });
@@ -348,7 +350,7 @@ describe("kubeconfig credentials", () => {
     );
     const refused = await statusCommand({
       kubeconfigPath: wrongCa,
-      timeoutMs: 2000,
+      timeoutMs: 10_000,
       json: true,
       publicUrl: `https://status.loco.test:${publicEndpoint.port}/`,
       resolve: "127.0.0.1",

@@ -69,6 +69,7 @@ export async function startEmbeddedPostgres(database = "loco"): Promise<Embedded
     // Quiet unless it fails; then the last lines explain why.
     onLog: (message) => logs.push(message),
     onError: (message) => logs.push(String(message)),
+    // Loopback only; and the data is thrown away on stop, so it need not survive a crash: no fsync.
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off"],
   });
   try {

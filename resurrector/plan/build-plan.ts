@@ -221,8 +221,16 @@ function resolveRoutes(
       }
       continue;
     }
-    const first = entries.sort((a, b) => byNumericId(a.record, b.record))[0];
+    const [first, ...repeats] = entries.sort((a, b) => byNumericId(a.record, b.record));
     append(routes, owners[0], first.route);
+    for (const repeat of repeats) {
+      skip({
+        table: "resource_domains",
+        id: repeat.record.id,
+        app: appLabel(appByResource.get(repeat.record.resourceId) as ActiveDeploymentRecord),
+        reason: `hostname ${hostname} is already routed for this app by resource_domains ${first.record.id}`,
+      });
+    }
   }
   for (const list of routes.values()) list.sort((a, b) => compareStrings(a.hostname, b.hostname));
   return { routes, elsewhere };

@@ -239,6 +239,7 @@ function deploymentObject(
     kind: "Deployment",
     metadata: { name: id.name, namespace: id.namespace, labels: id.labels },
     spec: {
+      // A rebuilt app starts where loco last had it; from then on KEDA's HPA owns the count (when it scales).
       replicas: initialReplicas,
       revisionHistoryLimit: 3,
       selector: { matchLabels: id.selector },
