@@ -359,29 +359,30 @@ export function buildRebuildPlan(snapshot: ClusterSnapshot, options: PlanOptions
     }
     const refs = [
       ...rendered.app.objects.map(objectRef),
-      ...rendered.app.secrets.filter((s) => !s.object).map((s) => ({ kind: "Secret", namespace: s.namespace, name: s.name })),
+      ...rendered.app.secrets.filter((s) => !s.object).map((s) => ({ kind: "Secret", name: s.name, namespace: s.namespace })),
     ].sort(compareObjectRefs);
     for (const ref of refs) objectsByKind.set(ref.kind, (objectsByKind.get(ref.kind) ?? 0) + 1);
     tenantNamespaces.add(rendered.app.namespace);
+    // Keys in sorted order, as the JSON prints them (see stableJson): thousands of these are not copied.
     tenants.push({
-      organization: record.organization,
-      workspace: record.workspace,
       app: { id: record.resource.id, name: record.resource.name },
       deploymentId: record.id,
-      namespace: rendered.app.namespace,
+      environment: !sealed ? "none" : options.masterKey ? "verified" : "sealed",
       image: rendered.app.image,
-      replicas: rendered.app.replicas,
-      sleeps: rendered.app.sleeps,
+      namespace: rendered.app.namespace,
+      objects: refs,
+      organization: { id: record.organization.id, name: record.organization.name },
+      replicas: { initial: rendered.app.replicas.initial, max: rendered.app.replicas.max, min: rendered.app.replicas.min },
       routes: appRoutes.map((route) => ({
-        hostname: route.hostname,
         attachment: route.attachment,
+        hostname: route.hostname,
         primary: route.primary,
         tls: routeTls(route, rendered.app.namespace, preserved, options.now),
       })),
       servedElsewhere: (elsewhere.get(record.resource.id) ?? []).sort(compareStrings),
-      environment: !sealed ? "none" : options.masterKey ? "verified" : "sealed",
-      objects: refs,
+      sleeps: rendered.app.sleeps,
       warnings: rendered.app.warnings,
+      workspace: { id: record.workspace.id, name: record.workspace.name },
     });
   }
   tenants.sort(

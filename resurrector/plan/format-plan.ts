@@ -1,11 +1,18 @@
 /** The rebuild plan as on-call reads it (text) and as tooling reads it (JSON with sorted keys). */
 import type { RebuildPlan } from "./build-plan";
 
-/** Rebuilds each plain object with its keys in sorted order as JSON.stringify walks it. */
+/**
+ * Hands JSON.stringify each plain object with its keys in sorted order: as it is when they already are (the plan
+ * builds its many small objects that way, so a 10,000-app plan is not copied), else as a sorted copy.
+ */
 function sortedKeys(this: unknown, _key: string, value: unknown): unknown {
   if (!value || typeof value !== "object" || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  let ordered = true;
+  for (let i = 1; i < keys.length && ordered; i++) ordered = keys[i - 1] < keys[i];
+  if (ordered) return value;
   const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) sorted[key] = (value as Record<string, unknown>)[key];
+  for (const key of keys.sort()) sorted[key] = (value as Record<string, unknown>)[key];
   return sorted;
 }
 

@@ -36,9 +36,17 @@ export function tenantNamespace(workspaceId: string, appName: string): string {
 /** The name of the app's Deployment, Service and other per-app objects inside its namespace. */
 export const appObjectName = (appName: string) => dnsLabel(appName, 63);
 
+const siblingVariables = new Map<string, string>();
+
 /** The variable that carries a sibling app's URL: LOCO_<APP>_URL, with APP upper-cased and non-alphanumerics as '_'. */
 export function siblingUrlVariable(appName: string): string {
-  return `LOCO_${appName.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_URL`;
+  // Every app of a workspace names every sibling: computed once per name, not once per pair.
+  let variable = siblingVariables.get(appName);
+  if (variable === undefined) {
+    variable = `LOCO_${appName.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_URL`;
+    siblingVariables.set(appName, variable);
+  }
+  return variable;
 }
 
 /** A label value (at most 63 characters of [A-Za-z0-9_.-], alphanumeric at both ends). */

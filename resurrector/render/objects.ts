@@ -71,10 +71,11 @@ export interface ObjectRef {
   readonly name: string;
 }
 
+// Keys in sorted order: the plan's JSON needs them so, and building them so saves copying 100,000 of them.
 export const objectRef = (object: TenantObject): ObjectRef => ({
   kind: object.kind,
-  namespace: object.metadata?.namespace,
   name: object.metadata?.name ?? "",
+  namespace: object.metadata?.namespace,
 });
 
 const rank = (kind: string) => {
