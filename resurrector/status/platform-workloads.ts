@@ -1,0 +1,92 @@
+/**
+ * The platform add-ons `status` checks, and where their workloads are: the one list to keep in step with the layers
+ * that install them. Names come from lib/ contracts where one exists (the shared Gateway, the KEDA namespace and
+ * add-on release, the telemetry namespace); the others are the namespaces and chart labels those layers use.
+ *
+ * Workloads are found by label selector rather than by name, so a renamed Deployment or an extra StatefulSet does
+ * not break the check: the charts' own labels (app.kubernetes.io/name or /instance) select them.
+ */
+import { kedaNamespace } from "../../lib/keda-http";
+import { sharedGateway } from "../../lib/shared-gateway";
+import { otelGateway } from "../../lib/telemetry-endpoints";
+
+export interface PlatformWorkloads {
+  /** Check name in the status table. */
+  readonly name: string;
+  /** What stops working when it is down. */
+  readonly role: string;
+  /** Namespace to look in; undefined looks in every namespace. */
+  readonly namespace?: string;
+  /** Label selector for its Deployments, StatefulSets and DaemonSets. */
+  readonly selector: string;
+  /** Down here means tenants cannot be reached: the cluster is down, not degraded. */
+  readonly critical: boolean;
+}
+
+const observabilityNamespace = otelGateway.namespace;
+
+export const platformWorkloads: readonly PlatformWorkloads[] = [
+  {
+    name: "gateway-proxy",
+    role: "the Envoy proxies of the shared Gateway: every public request",
+    // Envoy Gateway labels a Gateway's proxies with its name and namespace, wherever it deploys them.
+    selector: `gateway.envoyproxy.io/owning-gateway-name=${sharedGateway.name},gateway.envoyproxy.io/owning-gateway-namespace=${sharedGateway.namespace}`,
+    critical: true,
+  },
+  {
+    name: "envoy-gateway",
+    role: "the Gateway controller: route and certificate changes (proxies keep serving without it)",
+    namespace: "envoy-gateway-system",
+    selector: "app.kubernetes.io/name=gateway-helm",
+    critical: false,
+  },
+  {
+    name: "cert-manager",
+    role: "certificate issuance and renewal",
+    namespace: "cert-manager",
+    selector: "app.kubernetes.io/instance=cert-manager",
+    critical: false,
+  },
+  {
+    name: "keda",
+    role: "autoscaling of tenant apps",
+    namespace: kedaNamespace,
+    selector: "app.kubernetes.io/instance=keda",
+    critical: false,
+  },
+  {
+    name: "keda-http-add-on",
+    role: "waking sleeping apps (their requests wait in the interceptor)",
+    namespace: kedaNamespace,
+    selector: "app.kubernetes.io/instance=keda-add-ons-http",
+    critical: false,
+  },
+  {
+    name: "harbor",
+    role: "image pushes and pulls (running pods keep their images)",
+    namespace: "loco-registry",
+    selector: "app.kubernetes.io/instance=harbor",
+    critical: false,
+  },
+  {
+    name: "clickhouse",
+    role: "telemetry storage",
+    namespace: observabilityNamespace,
+    selector: "clickhouse.altinity.com/chi",
+    critical: false,
+  },
+  {
+    name: "opentelemetry-collector",
+    role: "telemetry collection",
+    namespace: observabilityNamespace,
+    selector: "app.kubernetes.io/name=opentelemetry-collector",
+    critical: false,
+  },
+  {
+    name: "grafana",
+    role: "dashboards and alerting",
+    namespace: observabilityNamespace,
+    selector: "app.kubernetes.io/name=grafana",
+    critical: false,
+  },
+];
