@@ -29,6 +29,8 @@ export function certManagerValues(args: CertManagerValuesArgs): Record<string, u
     // The chart installs and upgrades its CRDs, and keeps them when the release is removed: deleting a CRD
     // deletes every Certificate and Issuer with it.
     crds: { enabled: true, keep: true },
+    // HTTP-01 challenges for tenants' own domains are served through the shared Gateway (gatewayHTTPRoute solver).
+    config: { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", gatewayAPI: { enabled: true } },
     global: { leaderElection: { namespace: args.namespace } },
     replicaCount: args.replicas,
     resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },

@@ -16,8 +16,11 @@ import { preservedSecretLabel, type PreservedCertificate } from "../lib/public-c
 import { chartRelease } from "./chart-release";
 import { customObject } from "./custom-object";
 import { platformNamespace } from "./namespace";
+import { platformNamespaces } from "../lib/platform-namespaces";
+import { gatewayListeners, sharedGateway } from "../lib/shared-gateway";
+import { userDomainIssuer } from "../lib/tenant-domains";
 
-export const certManagerNamespace = "cert-manager";
+export const certManagerNamespace = platformNamespaces.certManager;
 
 /** Let's Encrypt's ACME directories. */
 export const acmeServers = {
@@ -69,6 +72,8 @@ export interface CertificateArgs {
 }
 
 export interface CertManagerArgs {
+  /** The Gateway API CRDs: cert-manager watches Gateway API objects for HTTP-01 and must start after them. */
+  readonly gatewayApiCrds: pulumi.Resource;
   /** Controller and webhook replicas. */
   readonly replicas: number;
   readonly issuer: IssuerArgs;
@@ -94,11 +99,18 @@ export class CertManager extends pulumi.ComponentResource {
         namespace: namespace.metadata.name,
         values: certManagerValues({ replicas: args.replicas, namespace: certManagerNamespace }),
       },
-      { parent: this },
+      // With Gateway API support on, cert-manager reads Gateway API types at start.
+      { parent: this, dependsOn: [args.gatewayApiCrds] },
     );
 
     const issuer =
       args.issuer.kind === "acme" ? this.acmeIssuers(name, args.issuer, namespace, release) : this.localIssuers(name, release, namespace);
+    customObject(
+      `${name}-user-domains`,
+      args.issuer.kind === "acme" ? userDomainAcmeIssuerObject(args.issuer.use, args.issuer.email) : userDomainLocalIssuerObject(),
+      // The CRD comes with the release; on local the CA it signs with must exist.
+      { parent: this, dependsOn: [release, issuer.resource] },
+    );
 
     for (const certificate of args.certificates) {
       const seed = certificate.preserved ? this.restoredSecret(name, certificate, issuer.name) : undefined;
@@ -227,6 +239,47 @@ export function acmeIssuerObject(
       },
     },
   };
+}
+
+/**
+ * Pure: the issuer of tenants' own domains (lib/tenant-domains.ts): the same ACME directory as the platform's
+ * certificate, solving HTTP-01 through the shared Gateway's port-80 listener, because the domains' DNS is not ours.
+ */
+export function userDomainAcmeIssuerObject(directory: AcmeIssuerName, email?: string): IClusterIssuer & { metadata: { name: string } } {
+  return {
+    apiVersion: "cert-manager.io/v1",
+    kind: "ClusterIssuer",
+    metadata: { name: userDomainIssuer.name },
+    spec: {
+      acme: {
+        server: acmeServers[directory],
+        ...(email ? { email } : {}),
+        privateKeySecretRef: { name: `${userDomainIssuer.name}-account` },
+        solvers: [
+          {
+            http01: {
+              gatewayHTTPRoute: {
+                parentRefs: [
+                  {
+                    group: "gateway.networking.k8s.io",
+                    kind: "Gateway",
+                    name: sharedGateway.name,
+                    namespace: sharedGateway.namespace,
+                    sectionName: gatewayListeners.http,
+                  },
+                ],
+              },
+            },
+          },
+        ],
+      },
+    },
+  };
+}
+
+/** Pure: on the local stack tenants' own domains are signed by the local CA, under the name the renderer uses. */
+export function userDomainLocalIssuerObject(): IClusterIssuer & { metadata: { name: string } } {
+  return { ...localCaIssuerObject(), metadata: { name: userDomainIssuer.name } };
 }
 
 /** Pure: the local stack's self-signed root issuer (only signs the local CA). */

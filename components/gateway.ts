@@ -19,7 +19,14 @@ import { envoyGatewayChart, envoyGatewayValues } from "../charts/envoy-gateway";
 import { envoyGatewayCrdsChart, envoyGatewayCrdsValues, type GatewayApiCrds } from "../charts/envoy-gateway-crds";
 import { corePoolPlacement } from "../lib/core-pool";
 import { platformHosts, type PublicNames } from "../lib/public-names";
-import { gatewayListeners, gatewayProxyPods, platformRoutesLabel, sharedGateway, tenantNamespaceLabel } from "../lib/shared-gateway";
+import {
+  gatewayListeners,
+  gatewayProxyPods,
+  platformRoutesLabel,
+  sharedGateway,
+  tenantNamespaceLabel,
+  httpRoutesLabel,
+} from "../lib/shared-gateway";
 import { otelGateway, otelGatewayHost } from "../lib/telemetry-endpoints";
 import { isQuantity } from "../lib/quantity";
 import { chartRelease } from "./chart-release";
@@ -82,6 +89,8 @@ export class SharedGateway extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
   /** What an HTTPRoute needs before it can be created: the Gateway API CRDs and the Gateway itself. */
   public readonly routesReady: pulumi.Resource[];
+  /** The Gateway API (and Envoy Gateway) CRDs: what a controller that watches Gateway API objects waits for. */
+  public readonly crds: pulumi.Resource;
   /** The Envoy proxies' Service (the load balancer's backend). */
   public readonly proxyService: { readonly name: string; readonly namespace: string };
 
@@ -92,7 +101,11 @@ export class SharedGateway extends pulumi.ComponentResource {
     // Envoy proxies run here; baseline because Envoy Gateway sets their security context, not us.
     const controllerNamespace = platformNamespace(gatewayObjects.controllerNamespace, { podSecurity: "baseline" }, { parent: this });
     // Only Gateway API objects live here, no pods.
-    const gatewayNamespace = platformNamespace(sharedGateway.namespace, { podSecurity: "restricted" }, { parent: this });
+    const gatewayNamespace = platformNamespace(
+      sharedGateway.namespace,
+      { podSecurity: "restricted", labels: { [httpRoutesLabel.key]: httpRoutesLabel.value } },
+      { parent: this },
+    );
 
     // Rendered by Pulumi and applied server-side, one resource per CRD, rather than as a Helm release: Helm keeps a
     // release's whole manifest in one Secret, capped at 1 MiB, and these CRDs exceed it (envoyproxy/gateway#6105).
@@ -168,6 +181,7 @@ export class SharedGateway extends pulumi.ComponentResource {
 
     this.namespace = gatewayNamespace.metadata.name;
     this.routesReady = [crds, gateway];
+    this.crds = crds;
     this.proxyService = { name: gatewayProxyPods.service, namespace: gatewayProxyPods.namespace };
     this.registerOutputs({ namespace: this.namespace });
   }
@@ -202,8 +216,8 @@ const platformListener: Record<string, string> = {
 };
 
 /**
- * Pure: the shared Gateway. Port 80 only redirects: it admits routes from its own namespace, where the redirect is
- * the only one. Platform listeners admit routes from namespaces labelled for platform routes, tenant listeners from
+ * Pure: the shared Gateway. Port 80 redirects to HTTPS; besides the redirect it admits only the HTTP-01 challenge
+ * routes cert-manager creates in tenant namespaces (their exact paths win over the redirect's catch-all). Platform listeners admit routes from namespaces labelled for platform routes, tenant listeners from
  * tenant namespaces; an exact hostname listener wins over the wildcard, so no tenant can take a platform name.
  */
 export function gatewayObject(names: PublicNames, tlsSecretName: string): Named<IGateway> {
@@ -229,12 +243,19 @@ export function gatewayObject(names: PublicNames, tlsSecretName: string): Named<
     spec: {
       gatewayClassName: gatewayObjects.gatewayClass,
       infrastructure: { parametersRef: { group: "gateway.envoyproxy.io", kind: "EnvoyProxy", name: gatewayObjects.proxyConfig } },
+      // Tenants' own domains arrive as ListenerSets (lib/tenant-domains.ts), only from tenant namespaces.
+      allowedListeners: {
+        namespaces: { from: "Selector", selector: { matchLabels: { [tenantNamespaceLabel.key]: tenantNamespaceLabel.value } } },
+      },
       listeners: [
         {
           name: gatewayListeners.http,
           port: 80,
           protocol: "HTTP",
-          allowedRoutes: { namespaces: { from: "Same" }, kinds: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }] },
+          allowedRoutes: {
+            namespaces: { from: "Selector", selector: { matchLabels: { [httpRoutesLabel.key]: httpRoutesLabel.value } } },
+            kinds: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }],
+          },
         },
         ...platformHosts(names).map(({ role, hostname }) => https(platformListener[role], hostname, platformRoutesLabel)),
         https(gatewayListeners.tenants, names.tenantWildcard, tenantNamespaceLabel),

@@ -26,9 +26,10 @@ import { chartRelease } from "./chart-release";
 import { platformNamespace } from "./namespace";
 import { PostgresSchemaGrant } from "./postgres-schema-grant";
 import { GeneratedSecret, neverRotates, type RotationPolicy } from "./secrets";
+import { platformNamespaces } from "../lib/platform-namespaces";
 
 /** Where Harbor runs. */
-export const registryNamespace = "loco-registry";
+export const registryNamespace = platformNamespaces.registry;
 
 /** Harbor's built-in administrator. */
 export const harborAdminUser = "admin";

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { chartRelease } from "./chart-release";
 import { credentialsIssuedAtAnnotation } from "./secrets";
 import { agentValues, gatewayValues, openTelemetryCollectorChart, type CollectorResources } from "../charts/opentelemetry-collector";
-import { otelGateway, otlpGrpcEndpoint, otlpHttpEndpoint } from "../lib/telemetry-endpoints";
+import { appTelemetryEnv, otelGateway, otlpGrpcEndpoint, otlpHttpEndpoint } from "../lib/telemetry-endpoints";
 import { agentConfig, agentForwardPort, gatewayConfig } from "../observability/collector-config";
 
 export interface OtelCollectorsArgs {
@@ -41,8 +41,7 @@ export interface TelemetryEndpoints {
 export const telemetryEndpoints: TelemetryEndpoints = {
   otlpGrpc: otlpGrpcEndpoint,
   otlpHttp: otlpHttpEndpoint,
-  LOCO_TRACING_ENDPOINT: otlpGrpcEndpoint,
-  LOCO_METRICS_ENDPOINT: otlpGrpcEndpoint,
+  ...appTelemetryEnv,
 };
 
 export class OtelCollectors extends pulumi.ComponentResource {

@@ -2,7 +2,8 @@
  * Where KEDA's HTTP add-on listens, for the tenant renderer's routes and ScaledObjects. The traffic layer
  * installs the add-on as release "keda-add-ons-http" in namespace "keda", which gives these Service names.
  */
-export const kedaNamespace = "keda";
+import { platformNamespaces } from "./platform-namespaces";
+export const kedaNamespace = platformNamespaces.keda;
 
 /** The interceptor's proxy: a sleeping app's HTTPRoute points here (through a ReferenceGrant) until it wakes. */
 export const kedaHttpInterceptor = { service: "keda-add-ons-http-interceptor-proxy", namespace: kedaNamespace, port: 8080 } as const;

@@ -3,9 +3,10 @@
  * routes admitted. Platform add-ons (registry, dashboards) and the tenant renderer use these names; the traffic
  * layer creates exactly these objects.
  */
+import { platformNamespaces } from "./platform-namespaces";
 
 /** The shared Gateway's name and namespace, for HTTPRoute parentRefs. */
-export const sharedGateway = { name: "loco", namespace: "loco-gateway" } as const;
+export const sharedGateway = { name: "loco", namespace: platformNamespaces.gateway } as const;
 
 /** Listener (sectionName) per public host; routes attach to the listener of their host. */
 export const gatewayListeners = {
@@ -22,6 +23,12 @@ export const gatewayListeners = {
 /** On a tenant namespace: the Gateway's tenant listeners admit routes only from namespaces carrying it. */
 export const tenantNamespaceLabel = { key: "loco.dev/tenant", value: "true" } as const;
 
+/**
+ * On a namespace whose routes may attach to the port-80 listener: the Gateway's own (the HTTPS redirect) and tenant
+ * namespaces, where cert-manager puts the HTTP-01 challenge routes for user-provided domains (lib/tenant-domains.ts).
+ */
+export const httpRoutesLabel = { key: "loco.dev/http-routes", value: "true" } as const;
+
 /** On a platform namespace: the Gateway's platform listeners admit routes only from namespaces carrying it. */
 export const platformRoutesLabel = { key: "loco.dev/platform-routes", value: "true" } as const;
 
@@ -30,7 +37,7 @@ export const platformRoutesLabel = { key: "loco.dev/platform-routes", value: "tr
  * Service, and the labels Envoy Gateway puts on them: a tenant NetworkPolicy admits its traffic from these pods.
  */
 export const gatewayProxyPods = {
-  namespace: "envoy-gateway-system",
+  namespace: platformNamespaces.gatewayController,
   /** The proxies' Deployment and LoadBalancer Service. */
   service: "loco-gateway-proxy",
   labels: {

@@ -10,12 +10,12 @@ import { ObjectStorageBucket } from "../components/object-storage";
 import { OtelCollectors } from "../components/otel-collectors";
 import { GeneratedSecret } from "../components/secrets";
 import { platformRoutesLabel } from "../lib/shared-gateway";
-import { otelGateway } from "../lib/telemetry-endpoints";
 import type { StackConfig } from "./config";
 import { rotationPolicy, type Foundation } from "./platform";
+import { platformNamespaces } from "../lib/platform-namespaces";
 
 /** The agent mounts host paths, which only a privileged namespace admits; it gets one of its own. */
-export const observabilityNamespaces = { main: otelGateway.namespace, agent: `${otelGateway.namespace}-agent` } as const;
+export const observabilityNamespaces = { main: platformNamespaces.observability, agent: platformNamespaces.observabilityAgent } as const;
 
 const clickhouseUsers = { writer: "otel", reader: "grafana" } as const;
 

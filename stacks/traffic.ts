@@ -103,6 +103,7 @@ export function traffic(config: StackConfig, foundation: Foundation): TrafficLay
     "cert-manager",
     {
       replicas: addOnReplicas,
+      gatewayApiCrds: gateway.crds,
       issuer,
       certificates: [
         {

@@ -4,9 +4,11 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CertManager, certManagerNamespace, dnsSolverTokenSecret, type CertManagerArgs } from "../components/cert-manager";
+import { acmeServers, CertManager, certManagerNamespace, dnsSolverTokenSecret, type CertManagerArgs } from "../components/cert-manager";
 import { corePoolPlacement } from "../lib/core-pool";
 import { parsePreservedCertificates, publicCertificateDnsNames } from "../lib/public-certificate";
+import { gatewayListeners, sharedGateway } from "../lib/shared-gateway";
+import { userDomainIssuer } from "../lib/tenant-domains";
 import { isSecret, runComponents, secretValue, valueOf, type RecordedResource } from "./harness";
 
 const fixtures = join(__dirname, "fixtures", "preserved-certificate");
@@ -21,7 +23,7 @@ const acme = (patch: Partial<Extract<CertManagerArgs["issuer"], { kind: "acme" }
   cloudflareApiToken: pulumi.secret("cf-scoped-token"),
   ...patch,
 });
-const args = (patch: Partial<CertManagerArgs> = {}): CertManagerArgs => ({
+const args = (patch: Partial<CertManagerArgs> = {}): Omit<CertManagerArgs, "gatewayApiCrds"> => ({
   replicas: 1,
   issuer: acme(),
   certificates: [
@@ -35,7 +37,15 @@ const args = (patch: Partial<CertManagerArgs> = {}): CertManagerArgs => ({
   ...patch,
 });
 const build = (patch: Partial<CertManagerArgs> = {}) =>
-  runComponents(() => new CertManager("cert-manager", args(patch), { providers: [new k8s.Provider("k8s", { context: "test" })] }));
+  runComponents(() => {
+    const provider = new k8s.Provider("k8s", { context: "test" });
+    // Stands in for the Gateway API CRDs the traffic layer installs.
+    const gatewayApiCrds = new k8s.core.v1.ConfigMap("gateway-api-crds", { metadata: { name: "gateway-api-crds" } }, { provider });
+    return new CertManager("cert-manager", { gatewayApiCrds, ...args(patch) }, { providers: [provider] });
+  });
+
+const clusterIssuer = (registered: Awaited<ReturnType<typeof build>>, name: string) =>
+  registered.ofType("kubernetes:cert-manager.io/v1:ClusterIssuer").find((r) => (r.inputs.metadata as { name: string }).name === name);
 
 const spec = (r: RecordedResource) => r.inputs.spec as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const named = (resources: RecordedResource[], name: string) => {
@@ -72,7 +82,9 @@ describe("CertManager", () => {
     assert.deepEqual(token.inputs.metadata, { name: dnsSolverTokenSecret.name, namespace: certManagerNamespace });
     assert.ok(isSecret(token.inputs.stringData), "the token Secret's data must be a Pulumi secret");
     assert.deepEqual(secretValue(token.inputs.stringData), { [dnsSolverTokenSecret.key]: "cf-scoped-token" });
-    for (const issuer of registered.ofType(issuers)) {
+    const dnsIssuers = registered.ofType(issuers).filter((r) => (r.inputs.metadata as { name: string }).name in acmeServers);
+    assert.equal(dnsIssuers.length, 2);
+    for (const issuer of dnsIssuers) {
       assert.deepEqual(spec(issuer).acme.solvers, [
         {
           selector: { dnsZones: ["loco.example.com"] },
@@ -236,5 +248,46 @@ describe("parsePreservedCertificates", () => {
       parsePreservedCertificates(entry({ "tls.crt": "not a certificate" }), expected()).problems[0],
       /tls\.crt is not a PEM certificate/,
     );
+  });
+});
+
+describe("tenants' own domains (the renderer's contract in lib/tenant-domains.ts)", () => {
+  test("their issuer solves HTTP-01 through the shared Gateway's port-80 listener, on the stack's ACME directory", async () => {
+    const registered = await build({ issuer: acme({ use: "letsencrypt-production" }) });
+    const issuer = clusterIssuer(registered, userDomainIssuer.name);
+    assert.ok(issuer, "the ClusterIssuer the renderer names must exist");
+    const acmeSpec = spec(issuer).acme;
+    assert.equal(acmeSpec.server, "https://acme-v02.api.letsencrypt.org/directory");
+    assert.deepEqual(acmeSpec.solvers, [
+      {
+        http01: {
+          gatewayHTTPRoute: {
+            parentRefs: [
+              {
+                group: "gateway.networking.k8s.io",
+                kind: "Gateway",
+                name: sharedGateway.name,
+                namespace: sharedGateway.namespace,
+                sectionName: gatewayListeners.http,
+              },
+            ],
+          },
+        },
+      },
+    ]);
+    assert.ok(registered.waitsFor(issuer, registered.one("kubernetes:helm.sh/v3:Release")), "it waits for the CRDs");
+  });
+
+  test("cert-manager runs with Gateway API support, started after the Gateway API CRDs", async () => {
+    const registered = await build();
+    const release = registered.one("kubernetes:helm.sh/v3:Release");
+    assert.deepEqual((release.inputs.values as { config: { gatewayAPI: unknown } }).config.gatewayAPI, { enabled: true });
+    assert.ok(registered.waitsFor(release, registered.one("kubernetes:core/v1:ConfigMap")));
+  });
+
+  test("on the local stack the local CA signs them, under the same issuer name", async () => {
+    const registered = await build({ issuer: { kind: "local-ca" } });
+    const issuer = clusterIssuer(registered, userDomainIssuer.name);
+    assert.deepEqual(issuer && spec(issuer), { ca: { secretName: "loco-local-ca" } });
   });
 });

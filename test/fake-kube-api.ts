@@ -193,7 +193,7 @@ export function healthyCluster(): FakeCluster {
       },
       {
         kind: "daemonsets",
-        namespace: "loco-observability",
+        namespace: "loco-observability-agent",
         name: "otel-agent",
         labels: { "app.kubernetes.io/name": "opentelemetry-collector" },
         desired: 2,

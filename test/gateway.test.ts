@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { gatewayObject, gatewayObjects, SharedGateway, validateSharedGatewayArgs, type SharedGatewayArgs } from "../components/gateway";
 import { corePoolPlacement } from "../lib/core-pool";
 import { publicNames } from "../lib/public-names";
-import { gatewayListeners, platformRoutesLabel, tenantNamespaceLabel } from "../lib/shared-gateway";
+import { gatewayListeners, httpRoutesLabel, platformRoutesLabel, tenantNamespaceLabel } from "../lib/shared-gateway";
 import { otelGateway, otelGatewayHost } from "../lib/telemetry-endpoints";
 import { runComponents, type RecordedResource, type Registered } from "./harness";
 
@@ -43,11 +43,21 @@ const listener = (registered: Registered, name: string) =>
   >;
 
 describe("SharedGateway", () => {
-  test("the HTTP listener only redirects: it admits routes from its own namespace, where the only route is a 301 to https", async () => {
+  test("the HTTP listener redirects everything; it admits only the redirect and ACME challenge routes of labelled namespaces", async () => {
     const registered = await build();
     const http = listener(registered, gatewayListeners.http);
     assert.equal(http.port, 80);
-    assert.deepEqual(http.allowedRoutes.namespaces, { from: "Same" });
+    assert.deepEqual(http.allowedRoutes.namespaces, {
+      from: "Selector",
+      selector: { matchLabels: { [httpRoutesLabel.key]: httpRoutesLabel.value } },
+    });
+    const gatewayNamespace = registered
+      .ofType("kubernetes:core/v1:Namespace")
+      .find((n) => (n.inputs.metadata as { name: string }).name === "loco-gateway");
+    assert.equal(
+      (gatewayNamespace?.inputs.metadata as { labels: Record<string, string> }).labels[httpRoutesLabel.key],
+      httpRoutesLabel.value,
+    );
     const routes = registered.ofType("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute");
     assert.equal(routes.length, 1);
     const redirect = spec(routes[0]);
@@ -56,6 +66,13 @@ describe("SharedGateway", () => {
     // Strictly equal: no backendRefs, so nothing on port 80 reaches a backend.
     assert.deepEqual(redirect.rules, [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }]);
     assert.equal((routes[0].inputs.metadata as { namespace: string }).namespace, "loco-gateway");
+  });
+
+  test("tenants' own domains attach as ListenerSets, from tenant namespaces only", async () => {
+    const gateway = spec((await build()).one("kubernetes:gateway.networking.k8s.io/v1:Gateway"));
+    assert.deepEqual(gateway.allowedListeners, {
+      namespaces: { from: "Selector", selector: { matchLabels: { [tenantNamespaceLabel.key]: tenantNamespaceLabel.value } } },
+    });
   });
 
   test("platform listeners admit routes only from platform namespaces, tenant listeners only from tenant namespaces", async () => {

@@ -189,11 +189,13 @@ describe("the Deployment", () => {
     assert.equal(pod.automountServiceAccountToken, false);
   });
 
-  test("injects LOCO_APP_NAME, LOCO_DEPLOYMENT_ID, LOCO_PROFILE and a URL per sibling app, never itself", () => {
+  test("injects LOCO_APP_NAME, LOCO_DEPLOYMENT_ID, LOCO_PROFILE, the telemetry endpoints and a URL per sibling app, never itself", () => {
     assert.deepEqual(container(rendered()).env, [
       { name: "LOCO_APP_NAME", value: "web" },
       { name: "LOCO_DEPLOYMENT_ID", value: "3" },
       { name: "LOCO_PROFILE", value: "prod" },
+      { name: "LOCO_TRACING_ENDPOINT", value: "http://otel-gateway.loco-observability.svc.cluster.local:4317" },
+      { name: "LOCO_METRICS_ENDPOINT", value: "http://otel-gateway.loco-observability.svc.cluster.local:4317" },
       { name: "LOCO_API_URL", value: "http://api.w11-api.svc.cluster.local" },
       { name: "LOCO_DASH_BOARD_URL", value: "https://dashboard-acme.loco.dev" },
     ]);

@@ -17,8 +17,8 @@
 import { appPoolName, poolLabelKey } from "../../lib/core-pool";
 import { kedaHttpExternalScalerAddress, kedaHttpInterceptor, kedaNamespace } from "../../lib/keda-http";
 import { registryPullSecretName } from "../../lib/registry-pull-secret";
-import { sharedGateway, gatewayListeners, tenantNamespaceLabel } from "../../lib/shared-gateway";
-import { otelGateway } from "../../lib/telemetry-endpoints";
+import { gatewayListeners, httpRoutesLabel, sharedGateway, tenantNamespaceLabel } from "../../lib/shared-gateway";
+import { appTelemetryEnv, otelGateway } from "../../lib/telemetry-endpoints";
 import { tenantLabels } from "../../lib/tenant-labels";
 import { userDomainHttpsPort, userDomainIssuer } from "../../lib/tenant-domains";
 import type { TenantRoute } from "./domains";
@@ -169,7 +169,13 @@ function namespaceObject(id: Identity): TenantObject {
     kind: "Namespace",
     metadata: {
       name: id.namespace,
-      labels: { ...id.labels, ...podSecurity, [tenantNamespaceLabel.key]: tenantNamespaceLabel.value },
+      labels: {
+        ...id.labels,
+        ...podSecurity,
+        [tenantNamespaceLabel.key]: tenantNamespaceLabel.value,
+        // cert-manager puts the HTTP-01 challenge routes of the app's own domains here; they attach on port 80.
+        [httpRoutesLabel.key]: httpRoutesLabel.value,
+      },
     },
   };
 }
@@ -195,6 +201,7 @@ function environmentVariables(input: TenantAppInput, warnings: string[]): { name
     { name: "LOCO_APP_NAME", value: input.resource.name },
     { name: "LOCO_DEPLOYMENT_ID", value: input.deployment.id },
     { name: "LOCO_PROFILE", value: input.context.environment },
+    ...Object.entries(appTelemetryEnv).map(([name, value]) => ({ name, value })),
     ...siblings,
   ];
 }

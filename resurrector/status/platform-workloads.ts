@@ -1,14 +1,13 @@
 /**
  * The platform add-ons `status` checks, and where their workloads are: the one list to keep in step with the layers
- * that install them. Names come from lib/ contracts where one exists (the shared Gateway, the KEDA namespace and
- * add-on release, the telemetry namespace); the others are the namespaces and chart labels those layers use.
+ * that install them. Namespaces come from lib/platform-namespaces.ts, which the layers create them from; selectors
+ * are the charts' own labels.
  *
  * Workloads are found by label selector rather than by name, so a renamed Deployment or an extra StatefulSet does
  * not break the check: the charts' own labels (app.kubernetes.io/name or /instance) select them.
  */
-import { kedaNamespace } from "../../lib/keda-http";
+import { platformNamespaces } from "../../lib/platform-namespaces";
 import { sharedGateway } from "../../lib/shared-gateway";
-import { otelGateway } from "../../lib/telemetry-endpoints";
 
 export interface PlatformWorkloads {
   /** Check name in the status table. */
@@ -23,8 +22,6 @@ export interface PlatformWorkloads {
   readonly critical: boolean;
 }
 
-const observabilityNamespace = otelGateway.namespace;
-
 export const platformWorkloads: readonly PlatformWorkloads[] = [
   {
     name: "gateway-proxy",
@@ -36,56 +33,63 @@ export const platformWorkloads: readonly PlatformWorkloads[] = [
   {
     name: "envoy-gateway",
     role: "the Gateway controller: route and certificate changes (proxies keep serving without it)",
-    namespace: "envoy-gateway-system",
+    namespace: platformNamespaces.gatewayController,
     selector: "app.kubernetes.io/name=gateway-helm",
     critical: false,
   },
   {
     name: "cert-manager",
     role: "certificate issuance and renewal",
-    namespace: "cert-manager",
+    namespace: platformNamespaces.certManager,
     selector: "app.kubernetes.io/instance=cert-manager",
     critical: false,
   },
   {
     name: "keda",
     role: "autoscaling of tenant apps",
-    namespace: kedaNamespace,
+    namespace: platformNamespaces.keda,
     selector: "app.kubernetes.io/instance=keda",
     critical: false,
   },
   {
     name: "keda-http-add-on",
     role: "waking sleeping apps (their requests wait in the interceptor)",
-    namespace: kedaNamespace,
+    namespace: platformNamespaces.keda,
     selector: "app.kubernetes.io/instance=keda-add-ons-http",
     critical: false,
   },
   {
     name: "harbor",
     role: "image pushes and pulls (running pods keep their images)",
-    namespace: "loco-registry",
+    namespace: platformNamespaces.registry,
     selector: "app.kubernetes.io/instance=harbor",
     critical: false,
   },
   {
     name: "clickhouse",
     role: "telemetry storage",
-    namespace: observabilityNamespace,
+    namespace: platformNamespaces.observability,
     selector: "clickhouse.altinity.com/chi",
     critical: false,
   },
   {
     name: "opentelemetry-collector",
     role: "telemetry collection",
-    namespace: observabilityNamespace,
+    namespace: platformNamespaces.observability,
+    selector: "app.kubernetes.io/name=opentelemetry-collector",
+    critical: false,
+  },
+  {
+    name: "opentelemetry-agent",
+    role: "per-node log and kubelet metric collection",
+    namespace: platformNamespaces.observabilityAgent,
     selector: "app.kubernetes.io/name=opentelemetry-collector",
     critical: false,
   },
   {
     name: "grafana",
     role: "dashboards and alerting",
-    namespace: observabilityNamespace,
+    namespace: platformNamespaces.observability,
     selector: "app.kubernetes.io/name=grafana",
     critical: false,
   },
