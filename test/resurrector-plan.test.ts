@@ -340,9 +340,42 @@ describe("stored environments and certificates", () => {
     assert.match(reasons(p), new RegExp(`sealed under master key ${master.id}; the key given is ${other.id}`));
   });
 
-  test("preserved certificates: platform ones are restored first; a user domain with a valid one is not re-issued", () => {
+  test("only the certificate the platform declares, with exactly its names, is restorable; an expired one is re-issued", () => {
     const certificates = [
-      sealedCertificate("loco-gateway", "loco-wildcard-tls", ["loco.dev", "*.loco.dev"], new Date("2027-01-01T00:00:00Z")),
+      sealedCertificate("loco-gateway", "loco-public-tls", ["loco.dev", "*.loco.dev"], new Date("2027-01-01T00:00:00Z")),
+    ];
+    const wrongNames = plan(
+      snapshot({ deployments: deployments(), resurrector: { schemaVersion: 1, environments: [], certificates } }),
+      true,
+    );
+    assert.equal(wrongNames.platform.preservedCertificates[0].state, "undeclared");
+    assert.match(
+      String(wrongNames.platform.preservedCertificates[0].reason),
+      /names differ from the platform's \(\*\.loco\.dev, \*\.us-east-1\.loco\.dev, loco\.dev\)/,
+    );
+    const expired = [
+      sealedCertificate(
+        "loco-gateway",
+        "loco-public-tls",
+        ["loco.dev", "*.loco.dev", "*.us-east-1.loco.dev"],
+        new Date("2026-11-01T00:00:00Z"),
+      ),
+    ];
+    const p = plan(
+      snapshot({ deployments: deployments(), resurrector: { schemaVersion: 1, environments: [], certificates: expired } }),
+      true,
+    );
+    assert.equal(p.platform.preservedCertificates[0].state, "expired");
+  });
+
+  test("preserved certificates: the platform's is restored first; a user domain with a valid one is not re-issued", () => {
+    const certificates = [
+      sealedCertificate(
+        "loco-gateway",
+        "loco-public-tls",
+        ["loco.dev", "*.loco.dev", "*.us-east-1.loco.dev"],
+        new Date("2027-01-01T00:00:00Z"),
+      ),
       sealedCertificate("loco-gateway", "old-region-tls", ["*.us-east-1.loco.dev"], new Date("2026-11-01T00:00:00Z")),
       sealedCertificate("w11-web", "tls-www.acme-shop.com", ["www.acme-shop.com"], new Date("2027-01-01T00:00:00Z")),
       sealedCertificate("w11-api", "tls-api.acme-shop.com", ["api.acme-shop.com"], new Date("2026-11-01T00:00:00Z")),
@@ -359,8 +392,8 @@ describe("stored environments and certificates", () => {
     assert.deepEqual(
       p.platform.preservedCertificates.map((c) => [c.secretName, c.state, c.dnsNames.join(",")]),
       [
-        ["loco-wildcard-tls", "valid", "*.loco.dev,loco.dev"],
-        ["old-region-tls", "expired", "*.us-east-1.loco.dev"],
+        ["loco-public-tls", "valid", "*.loco.dev,*.us-east-1.loco.dev,loco.dev"],
+        ["old-region-tls", "undeclared", "*.us-east-1.loco.dev"],
       ],
     );
     assert.deepEqual(

@@ -9,6 +9,7 @@ import type { MasterKey } from "../crypto/envelope";
 import { migrate } from "../schema/migrate";
 import { preserveCertificate } from "../store/certificates";
 import { storeEnvironment } from "../store/environments";
+import { publicCertificate, publicCertificateDnsNames } from "../../lib/public-certificate";
 
 export const locoSchemaSql = () => readFileSync(join(__dirname, "loco-schema.sql"), "utf8");
 export const demoDataSql = () => readFileSync(join(__dirname, "demo-data.sql"), "utf8");
@@ -34,9 +35,15 @@ export function demoCertificates(now: Date) {
     annotations: { "cert-manager.io/issuer-kind": "ClusterIssuer" },
   });
   return [
-    { namespace: "loco-gateway", secretName: "loco-wildcard-tls", dnsNames: ["*.loco.dev", "loco.dev"], notAfter: in60Days },
     {
-      namespace: "loco-gateway",
+      namespace: publicCertificate.namespace,
+      secretName: publicCertificate.secretName,
+      dnsNames: publicCertificateDnsNames("loco.dev", "us-east-1"),
+      notAfter: in60Days,
+    },
+    // Left over from an older layout of the platform's certificates: kept, but not restorable.
+    {
+      namespace: publicCertificate.namespace,
       secretName: "loco-region-us-east-1-tls",
       dnsNames: ["*.us-east-1.loco.dev"],
       notAfter: new Date(now.getTime() - 86_400_000),

@@ -17,6 +17,7 @@ import { latestSchemaVersion } from "../schema/migrations";
 import { openCertificate, type SealedCertificate } from "../store/certificates";
 import { openEnvironment, type SealedEnvironment } from "../store/environments";
 import { platformStack, type PlatformStack } from "./platform-stack";
+import { publicCertificate, publicCertificateDnsNames } from "../../lib/public-certificate";
 
 export const planFormat = "loco.resurrector.plan/v1";
 
@@ -49,8 +50,13 @@ export interface CertificateRestore {
   readonly secretName: string;
   readonly dnsNames: readonly string[];
   readonly notAfter: string;
-  /** valid: restored and served; expired: restored, then re-issued by cert-manager. */
-  readonly state: "valid" | "expired";
+  /**
+   * valid: restored (through `loco:preservedCertificates`) and served; expired: cert-manager re-issues it;
+   * undeclared: the platform declares no such certificate, so config validation would refuse it (see `reason`).
+   */
+  readonly state: "valid" | "expired" | "undeclared";
+  /** Why an undeclared certificate cannot be restored. */
+  readonly reason?: string;
 }
 
 export interface RoutePlan {
@@ -266,14 +272,30 @@ function routeTls(route: TenantRoute, namespace: string, preserved: ReadonlyMap<
   return certificate && certificate.notAfter.getTime() > now.getTime() ? "preserved" : "issued";
 }
 
-function certificateRestore(certificate: SealedCertificate, now: Date): CertificateRestore {
-  return {
+/**
+ * A platform certificate the rebuild can hand back. Only the certificate the traffic layer declares
+ * (lib/public-certificate.ts) with exactly its names can be restored: config validation refuses anything else.
+ */
+function certificateRestore(
+  certificate: SealedCertificate,
+  context: { baseDomain: string; regionName: string; now: Date },
+): CertificateRestore {
+  const dnsNames = [...certificate.dnsNames].sort(compareStrings);
+  const expected = [...publicCertificateDnsNames(context.baseDomain, context.regionName)].sort(compareStrings);
+  const restore = {
     namespace: certificate.namespace,
     secretName: certificate.secretName,
-    dnsNames: [...certificate.dnsNames].sort(compareStrings),
+    dnsNames,
     notAfter: certificate.notAfter.toISOString(),
-    state: certificate.notAfter.getTime() > now.getTime() ? "valid" : "expired",
   };
+  if (certificate.namespace !== publicCertificate.namespace || certificate.secretName !== publicCertificate.secretName) {
+    const declared = `${publicCertificate.namespace}/${publicCertificate.secretName}`;
+    return { ...restore, state: "undeclared", reason: `the platform's only certificate is ${declared}` };
+  }
+  if (dnsNames.join(",") !== expected.join(",")) {
+    return { ...restore, state: "undeclared", reason: `its names differ from the platform's (${expected.join(", ")})` };
+  }
+  return { ...restore, state: certificate.notAfter.getTime() > context.now.getTime() ? "valid" : "expired" };
 }
 
 /** Opens an environment to prove it can be restored; the reason it cannot, or undefined. */
@@ -421,7 +443,9 @@ export function buildRebuildPlan(snapshot: ClusterSnapshot, options: PlanOptions
     platform: {
       ...platformStack(options.environment),
       // Platform certificates (the Gateway's wildcards) live outside tenant namespaces.
-      preservedCertificates: certificates.filter((c) => !tenantNamespaces.has(c.namespace)).map((c) => certificateRestore(c, options.now)),
+      preservedCertificates: certificates
+        .filter((c) => !tenantNamespaces.has(c.namespace))
+        .map((c) => certificateRestore(c, { baseDomain, regionName: cluster.region, now: options.now })),
     },
     store: {
       schemaVersion: store ? store.schemaVersion : null,

@@ -59,7 +59,7 @@ export function formatPlan(plan: RebuildPlan): string {
           `${c.namespace}/${c.secretName}`,
           c.dnsNames.join(","),
           c.notAfter,
-          c.state === "valid" ? "valid" : "expired: re-issued",
+          c.state === "valid" ? "valid: restore" : c.state === "expired" ? "expired: re-issued" : `not restorable: ${c.reason}`,
         ]),
         "     ",
       ),
