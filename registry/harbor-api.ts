@@ -138,6 +138,9 @@ export class HarborClient {
           redirect: "error",
         });
       } catch (error) {
+        const untrusted = untrustedCertificate(error);
+        // A certificate this machine does not trust stays untrusted: waiting cannot fix it, so say what will.
+        if (untrusted) throw new HarborApiError(method, shownPath, 0, untrustedCertificateMessage(untrusted), attempt);
         last = new HarborApiError(method, shownPath, 0, transportMessage(error, this.retry.timeoutMs), attempt);
         if (attempt < this.retry.attempts) await sleep(backoffDelay(this.retry, attempt));
         continue;
@@ -186,6 +189,30 @@ export class HarborClient {
     if (!Number.isInteger(id) || id <= 0) throw new Error(`Harbor created the ${what} but its Location header has no id: "${location}"`);
     return id;
   }
+}
+
+/** Node's codes for a certificate chain it does not trust (as opposed to no TLS answer at all). */
+const untrustedCertificateCodes = new Set([
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "CERT_UNTRUSTED",
+]);
+
+/** The verification code when `error` is a fetch failure on a certificate this machine does not trust. */
+export function untrustedCertificate(error: unknown): string | undefined {
+  const code = (error as { cause?: { code?: string } }).cause?.code;
+  return code && untrustedCertificateCodes.has(code) ? code : undefined;
+}
+
+export function untrustedCertificateMessage(code: string): string {
+  return (
+    `Harbor's certificate is not trusted by the machine running pulumi up (${code}). A stack whose certificates come ` +
+    `from Let's Encrypt staging (loco:traffic.certificates.issuer, dev's default) or from the local CA needs that root ` +
+    `in NODE_EXTRA_CA_CERTS before pulumi up (README: Deploying for real)`
+  );
 }
 
 function transportMessage(error: unknown, timeoutMs: number): string {

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { createServer as createHttpsServer } from "node:https";
 import { createServer } from "node:net";
 import { describe, test } from "node:test";
+import { generate } from "selfsigned";
 import { backoffDelay, HarborApiError, HarborClient, harborErrorMessage, isRetryableStatus } from "../registry/harbor-api";
 import { adminPassword, fastRetry, swagger, swaggerSkipReason, withHarbor } from "./harbor-test-kit";
 
@@ -85,6 +87,25 @@ describe("Harbor API client: errors", () => {
     const error = await failure(() => client.request("GET", "/users/current"));
     assert.equal(error.status, 0);
     assert.match(error.message, /after 3 attempts: .*ECONNREFUSED/);
+  });
+
+  test("a certificate this machine does not trust fails at once, saying how to trust the staging or local root", async () => {
+    const { cert, private: key } = await generate([{ name: "commonName", value: "127.0.0.1" }], {
+      keyType: "ec",
+      algorithm: "sha256",
+      extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
+    });
+    const server = createHttpsServer({ cert, key }, (_request, response) => response.end("{}"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const client = new HarborClient({ url: `https://127.0.0.1:${port}`, username: "admin", password: adminPassword }, fastRetry);
+      const error = await failure(() => client.request("GET", "/users/current"));
+      assert.equal(error.attempts, 1, "not retried: waiting does not make a certificate trusted");
+      assert.match(error.message, /not trusted by the machine running pulumi up \(DEPTH_ZERO_SELF_SIGNED_CERT\).*NODE_EXTRA_CA_CERTS/);
+    } finally {
+      server.close();
+    }
   });
 
   test("no error message ever contains the password or the Authorization header", async () => {
