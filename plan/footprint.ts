@@ -5,6 +5,7 @@
 import { chartFootprint, type Footprint } from "../charts/chart";
 import { chartForRelease } from "../charts/index";
 import { shutdownManagerRequests } from "../components/gateway";
+import { catalog } from "../lib/digitalocean-catalog";
 import { cpuMillicores, memoryMiB, storageGiB } from "../lib/quantity";
 import type { RecordedResource } from "./mock-runtime";
 
@@ -21,6 +22,21 @@ export interface PlatformFootprint {
   readonly lines: readonly FootprintLine[];
   /** Workloads that request nothing, so the scheduler and the cost estimate cannot account for them. */
   readonly withoutRequests: readonly string[];
+  /**
+   * The core pool's droplets in total, before DOKS reserves part of each node for the kubelet and system pods:
+   * an upper bound to hold the platform's requests against. Undefined without a DigitalOcean cluster.
+   */
+  readonly coreCapacity?: { readonly nodes: number; readonly size: string; readonly cpuMillicores: number; readonly memoryMiB: number };
+}
+
+/** The core pool's raw capacity, from the cluster's built-in pool and the dated catalog. */
+export function coreCapacity(resources: readonly RecordedResource[]): PlatformFootprint["coreCapacity"] {
+  const cluster = resources.find((r) => r.type === "digitalocean:index/kubernetesCluster:KubernetesCluster");
+  const pool = cluster?.inputs.nodePool as { size?: string; nodeCount?: number } | undefined;
+  const size = pool?.size ? catalog.dropletSizes[pool.size] : undefined;
+  if (!pool?.size || !size) return undefined;
+  const nodes = pool.nodeCount ?? 1;
+  return { nodes, size: pool.size, cpuMillicores: nodes * size.vcpus * 1000, memoryMiB: nodes * size.memoryMiB };
 }
 
 interface Container {
@@ -126,5 +142,6 @@ export function platformFootprint(resources: readonly RecordedResource[]): Platf
     nodeCount,
     lines,
     withoutRequests: lines.flatMap((l) => l.withoutRequests).sort(),
+    coreCapacity: coreCapacity(resources),
   };
 }

@@ -32,6 +32,13 @@ export function formatSummary(summary: PlanSummary, outDir: string): string {
   for (const l of fp.lines)
     lines.push(`  ${String(l.cpuMillicores).padStart(6)}m ${String(Math.round(l.memoryMiB)).padStart(6)} MiB  ${l.source}`);
   if (fp.withoutRequests.length > 0) lines.push(`  without requests: ${fp.withoutRequests.join(", ")}`);
+  if (fp.coreCapacity) {
+    const core = fp.coreCapacity;
+    lines.push(
+      `  core pool: ${core.nodes} x ${core.size} = ${core.cpuMillicores}m CPU, ${core.memoryMiB} MiB before DOKS's per-node reservations` +
+        ` (add-ons run there; per-node agents also run on app nodes)`,
+    );
+  }
   lines.push("");
   const path = summary.criticalPath;
   lines.push(`Critical path (typical creation times): ~${path.estimatedMinutes} min`);

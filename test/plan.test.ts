@@ -99,6 +99,18 @@ describe("offline plan files", () => {
     assert.ok(items.includes("postgres: 2 x db-s-2vcpu-4gb"));
   });
 
+  test("the summary holds the platform's requests against the core pool's raw capacity", async () => {
+    const { summary } = await buildPlan(projectDir, "prod");
+    const size = catalog.dropletSizes["s-4vcpu-8gb"];
+    assert.deepEqual(summary.platformRequests.coreCapacity, {
+      nodes: 3,
+      size: "s-4vcpu-8gb",
+      cpuMillicores: 3 * size.vcpus * 1000,
+      memoryMiB: 3 * size.memoryMiB,
+    });
+    assert.equal((await buildPlan(projectDir, "local")).summary.platformRequests.coreCapacity, undefined);
+  });
+
   test("the critical path runs through the slow cloud resources, then the add-ons the cluster's provider waits for", async () => {
     const { summary } = await buildPlan(projectDir, "dev");
     const types = summary.criticalPath.steps.map((s) => s.type.split(":").pop());
