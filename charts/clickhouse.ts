@@ -6,7 +6,7 @@
  *
  * The operator's CRD hook is off: it runs `bitnami/kubectl:latest`, an unpinned image from a catalog Bitnami has
  * moved. Helm still installs the operator's CRDs from the subchart's crds/ directory on first install; Helm never
- * upgrades CRDs, so a chart bump that changes them needs the documented `kubectl apply` first (README).
+ * upgrades CRDs, so a chart bump that changes them needs the documented `kubectl apply` first (docs).
  */
 import { corePoolPlacement } from "../lib/core-pool";
 import type { ChartPin } from "./chart";

@@ -153,7 +153,7 @@ function trafficRules(environment: unknown, traffic: Raw | undefined): ConfigPro
       hasValue: true,
       message:
         "cannot be true while traffic.loadBalancer.proxyProtocol is: QUIC carries no PROXY header, and Envoy Gateway v1.9 then " +
-        "builds a QUIC listener Envoy rejects (envoyproxy/gateway#9798), leaving HTTP/3 advertised but dead. Turn one off (README)",
+        "builds a QUIC listener Envoy rejects (envoyproxy/gateway#9798), leaving HTTP/3 advertised but dead. Turn one off (docs)",
     });
   }
   const coldStart = asObject(traffic.interceptor)?.coldStartTimeoutSeconds;

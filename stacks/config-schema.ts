@@ -173,7 +173,7 @@ const trafficShape = {
     ),
   http3: z
     .boolean()
-    .describe("Serve HTTP/3 (QUIC, UDP 443) beside HTTP/1.1 and HTTP/2. Not together with the load balancer's PROXY protocol (README)."),
+    .describe("Serve HTTP/3 (QUIC, UDP 443) beside HTTP/1.1 and HTTP/2. Not together with the load balancer's PROXY protocol (docs)."),
   metricsServer: z
     .boolean()
     .describe(
@@ -265,7 +265,7 @@ export const cloudTrafficSchema = z.strictObject({
       disown: z
         .boolean()
         .describe(
-          "Stop this cluster's cloud controller from changing or deleting the load balancer: set before replacing a live cluster (README).",
+          "Stop this cluster's cloud controller from changing or deleting the load balancer: set before replacing a live cluster (docs).",
         ),
     })
     .describe("The DigitalOcean load balancer in front of the gateway; it lives outside the cluster and keeps the public address."),
