@@ -16,8 +16,8 @@ import { connectDatabase } from "../resurrector/db/connect";
 import { startEmbeddedPostgres } from "../resurrector/db/embedded-postgres";
 import { readClusterSnapshot } from "../resurrector/db/read-snapshot";
 import { loadLocoFixture } from "../resurrector/demo/demo-database";
-import { buildRebuildPlan } from "../resurrector/plan/build-plan";
-import { stableJson } from "../resurrector/plan/format-plan";
+import { buildRebuildPlan } from "../resurrector/rebuild-plan/build-plan";
+import { stableJson } from "../resurrector/rebuild-plan/format-plan";
 import { migrate } from "../resurrector/schema/migrate";
 import { environmentContext } from "../resurrector/store/environments";
 

@@ -11,7 +11,7 @@ import { connectDatabase } from "../resurrector/db/connect";
 import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from "../resurrector/db/embedded-postgres";
 import { readClusterSnapshot, SnapshotError } from "../resurrector/db/read-snapshot";
 import { demoEnvironments, loadDemoDatabase, loadLocoFixture } from "../resurrector/demo/demo-database";
-import { buildRebuildPlan } from "../resurrector/plan/build-plan";
+import { buildRebuildPlan } from "../resurrector/rebuild-plan/build-plan";
 import { migrate, MigrationError } from "../resurrector/schema/migrate";
 import { migrations } from "../resurrector/schema/migrations";
 import { recentEvents } from "../resurrector/store/events";

@@ -2,8 +2,14 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { generateMasterKey, parseMasterKey, seal } from "../resurrector/crypto/envelope";
 import type { ActiveDeploymentRecord, ClusterRecord, ClusterSnapshot, DomainRecord } from "../resurrector/db/records";
-import { buildRebuildPlan, chooseBaseDomain, PlanError, siblingsByWorkspace, type RebuildPlan } from "../resurrector/plan/build-plan";
-import { formatPlan, stableJson } from "../resurrector/plan/format-plan";
+import {
+  buildRebuildPlan,
+  chooseBaseDomain,
+  PlanError,
+  siblingsByWorkspace,
+  type RebuildPlan,
+} from "../resurrector/rebuild-plan/build-plan";
+import { formatPlan, stableJson } from "../resurrector/rebuild-plan/format-plan";
 import { certificateContext, type SealedCertificate } from "../resurrector/store/certificates";
 import { environmentContext, type SealedEnvironment } from "../resurrector/store/environments";
 

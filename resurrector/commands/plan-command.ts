@@ -10,8 +10,8 @@ import { connectDatabase, DatabaseUnavailableError } from "../db/connect";
 import { startEmbeddedPostgres } from "../db/embedded-postgres";
 import { readClusterSnapshot, SnapshotError } from "../db/read-snapshot";
 import { loadDemoDatabase } from "../demo/demo-database";
-import { buildRebuildPlan, PlanError } from "../plan/build-plan";
-import { formatPlan, stableJson } from "../plan/format-plan";
+import { buildRebuildPlan, PlanError } from "../rebuild-plan/build-plan";
+import { formatPlan, stableJson } from "../rebuild-plan/format-plan";
 import { masterKeyFromEnvironment } from "./master-key";
 import { failure, type CommandResult } from "./result";
 
