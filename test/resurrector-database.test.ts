@@ -276,6 +276,23 @@ describe("npm run resurrector -- plan", () => {
     assert.match(result.stderr, /no cluster named "nope"/);
   });
 
+  test("an --environment or --base-domain that cannot be used exits 64 before the database is touched, escaped", async () => {
+    const closed = `postgresql://loco:pw@127.0.0.1:${await freePort()}/loco`;
+    const environment = await resurrectorCommand(["plan", "--database-url", closed, "--environment", "x'; --"], {});
+    assert.equal(environment.code, 64);
+    assert.equal(environment.stdout, "");
+    assert.equal(
+      environment.stderr,
+      `resurrector plan: --environment "x'; --" is not a Pulumi stack name: use 1 to 100 letters, digits, '-', '_' or '.', such as prod`,
+    );
+    const both = await resurrectorCommand(["plan", "--demo", "--environment", "prod\u001b[2J", "--base-domain", "loco.dev\nrm -rf /"], {});
+    assert.equal(both.code, 64);
+    assert.deepEqual(both.stderr.split("\n"), [
+      "resurrector plan: --environment \"prod\\u001b[2J\" is not a Pulumi stack name: use 1 to 100 letters, digits, '-', '_' or '.', such as prod",
+      "resurrector plan: --base-domain \"loco.dev\\nrm -rf /\" is not a DNS name: use dot-separated labels of letters, digits and '-', such as loco.dev",
+    ]);
+  });
+
   test("bad command lines exit 64 with the usage", async () => {
     for (const argv of [["plan"], ["plan", "--demo", "--database-url", "postgres://x/y"], ["plan", "--bogus"], ["frobnicate"], []]) {
       const result = await resurrectorCommand(argv, {});
