@@ -104,6 +104,7 @@ function sealedCertificate(namespace: string, secretName: string, dnsNames: stri
 
 function snapshot(extra: Partial<ClusterSnapshot> = {}): ClusterSnapshot {
   return {
+    locoSchema: "loco e08302e (v0.0.51)",
     clusters: [cluster("nyc", "us-east-1"), cluster("ams", "eu-west-1")],
     cluster: cluster("nyc", "us-east-1"),
     deployments: [],

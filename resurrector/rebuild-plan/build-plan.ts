@@ -24,6 +24,8 @@ export const planFormat = "loco.resurrector.plan/v1";
 
 export interface RebuildPlan {
   readonly format: typeof planFormat;
+  /** The loco schema version the snapshot was read at (db/loco-schema.ts). */
+  readonly locoSchema: string;
   readonly cluster: {
     readonly name: string;
     readonly region: string;
@@ -108,6 +110,7 @@ export function buildRebuildPlan(snapshot: ClusterSnapshot, options: PlanOptions
   skipped.sort((a, b) => compareStrings(a.table, b.table) || byNumericId(a, b));
   return {
     format: planFormat,
+    locoSchema: snapshot.locoSchema,
     cluster: {
       name: cluster.name,
       region: cluster.region,

@@ -48,7 +48,9 @@ export function formatPlan(plan: RebuildPlan): string {
     safe(
       `Rebuild plan for cluster ${cluster.name} (${cluster.region}, ${cluster.provider}; loco last saw it ${cluster.healthStatus}${checked})`,
     ),
-    safe(`Environment ${plan.environment}, base domain ${plan.baseDomain}. Read from one read-only snapshot of loco's database.`),
+    safe(
+      `Environment ${plan.environment}, base domain ${plan.baseDomain}. Read from one read-only snapshot of loco's database, schema ${plan.locoSchema}.`,
+    ),
     "",
     safe(`1. Converge the platform: ${plan.platform.command}`),
     ...table(
