@@ -2,7 +2,7 @@
 -- migrations 001_initial_schema, 002_apps_and_deployments and 003_user_scopes loco runs as plain SQL, recording
 -- nothing (no migrations table). A fixture written from those migrations, for the demo, the tests and the
 -- benchmark: the same tables, columns, types, defaults, checks and unique indexes; loco's plain lookup indexes
--- are left out (they change no query's result). loco's own migrations own the real schema; the resurrector only
+-- and its user_with_scopes_view are left out (they change no query's result). loco's own migrations own the real schema; the resurrector only
 -- ever reads it (resurrector/db/loco-tables.ts), after recognising it (resurrector/db/loco-schema.ts).
 
 -- 001_initial_schema: users, organizations, workspaces and their members.
