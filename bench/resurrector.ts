@@ -16,48 +16,57 @@ import { connectDatabase } from "../resurrector/db/connect";
 import { startEmbeddedPostgres } from "../resurrector/db/embedded-postgres";
 import { readClusterSnapshot } from "../resurrector/db/read-snapshot";
 import { loadLocoFixture } from "../resurrector/demo/demo-database";
-import { buildRebuildPlan } from "../resurrector/plan/build-plan";
-import { stableJson } from "../resurrector/plan/format-plan";
+import { buildRebuildPlan } from "../resurrector/rebuild-plan/build-plan";
+import { stableJson } from "../resurrector/rebuild-plan/format-plan";
 import { migrate } from "../resurrector/schema/migrate";
 import { environmentContext } from "../resurrector/store/environments";
 
 const sizes = [1_000, 10_000];
 const runs = 5;
 
-/** loco rows for `n` active deployments: 20 apps per workspace, 5 workspaces per org, history, domains, envs. */
+/**
+ * loco rows for `n` active deployments, at loco's schema (every NOT NULL column given): 20 apps per workspace,
+ * 5 workspaces per org, history, domains, envs. One app in ten is a worker (CPU-scaled, no domains).
+ */
 async function generate(client: ClientBase, n: number, master: MasterKey): Promise<void> {
   await loadLocoFixture(client, false);
+  const isWorker = "r % 10 = 3";
   await client.query(`
-    INSERT INTO clusters (id, name, region, provider, is_default) VALUES (1, 'bench-nyc', 'us-east-1', 'digitalocean', true), (2, 'bench-ams', 'eu-west-1', 'digitalocean', false);
-    INSERT INTO platform_domains (id, domain) VALUES (1, 'loco.dev'), (2, 'us-east-1.loco.dev'), (3, 'eu-west-1.loco.dev');
-    INSERT INTO organizations (id, name) SELECT o, 'org-' || o FROM generate_series(1, ${Math.ceil(n / 100)}) o;
-    INSERT INTO workspaces (id, org_id, name) SELECT w, (w - 1) / 5 + 1, 'ws-' || w FROM generate_series(1, ${Math.ceil(n / 20)}) w;
-    INSERT INTO resources (id, workspace_id, name, type, status)
-      SELECT r, (r - 1) / 20 + 1, 'app-' || r, 'service', CASE WHEN r % 97 = 0 THEN 'suspended' ELSE 'healthy' END::resource_status
+    INSERT INTO users (id, external_id, email) VALUES (1, 'github:bench', 'bench@loco.example');
+    INSERT INTO clusters (id, name, region, provider, is_active, is_default) VALUES (1, 'bench-nyc', 'us-east-1', 'digitalocean', true, true), (2, 'bench-ams', 'eu-west-1', 'digitalocean', true, false);
+    INSERT INTO platform_domains (id, domain, is_active) VALUES (1, 'loco.dev', true), (2, 'us-east-1.loco.dev', true), (3, 'eu-west-1.loco.dev', true);
+    INSERT INTO organizations (id, name, created_by) SELECT o, 'org-' || o, 1 FROM generate_series(1, ${Math.ceil(n / 100)}) o;
+    INSERT INTO workspaces (id, org_id, name, created_by) SELECT w, (w - 1) / 5 + 1, 'ws-' || w, 1 FROM generate_series(1, ${Math.ceil(n / 20)}) w;
+    INSERT INTO resources (id, workspace_id, name, type, description, status, spec, spec_version)
+      SELECT r, (r - 1) / 20 + 1, 'app-' || r, CASE WHEN ${isWorker} THEN 'worker' ELSE 'service' END::resource_type, '',
+             CASE WHEN r % 97 = 0 THEN 'suspended' ELSE 'healthy' END::resource_status, '{}', 1
       FROM generate_series(1, ${n}) r;
-    INSERT INTO resource_regions (id, resource_id, region, is_primary) SELECT r, r, 'us-east-1', true FROM generate_series(1, ${n}) r;
+    INSERT INTO resource_regions (id, resource_id, region, is_primary, status) SELECT r, r, 'us-east-1', true, 'active' FROM generate_series(1, ${n}) r;
     INSERT INTO resource_domains (resource_id, domain, domain_source, subdomain_label, platform_domain_id, is_primary)
-      SELECT r, 'app-' || r || '.loco.dev', 'platform_provided', 'app-' || r, 1, true FROM generate_series(1, ${n}) r;
+      SELECT r, 'app-' || r || '.loco.dev', 'platform_provided', 'app-' || r, 1, true FROM generate_series(1, ${n}) r WHERE NOT (${isWorker});
     INSERT INTO resource_domains (resource_id, domain, domain_source, subdomain_label, platform_domain_id, is_primary)
-      SELECT r, 'app-' || r || '.us-east-1.loco.dev', 'platform_provided', 'app-' || r, 2, false FROM generate_series(1, ${n}) r;
-    INSERT INTO resource_domains (resource_id, domain, domain_source)
-      SELECT r, 'www.customer-' || r || '.example', 'user_provided' FROM generate_series(10, ${n}, 10) r;
+      SELECT r, 'app-' || r || '.us-east-1.loco.dev', 'platform_provided', 'app-' || r, 2, false FROM generate_series(1, ${n}) r WHERE NOT (${isWorker});
+    INSERT INTO resource_domains (resource_id, domain, domain_source, is_primary)
+      SELECT r, 'www.customer-' || r || '.example', 'user_provided', false FROM generate_series(10, ${n}, 10) r;
     -- Two inactive deployments of history per app, then the active one.
-    INSERT INTO deployments (resource_id, resource_region_id, cluster_id, region, replicas, status, is_active, spec, created_at)
-      SELECT r, r, 1, 'us-east-1', 1, 'succeeded', false,
+    INSERT INTO deployments (resource_id, resource_region_id, cluster_id, region, replicas, status, is_active, message, spec, spec_version, created_at)
+      SELECT r, r, 1, 'us-east-1', 1, 'succeeded', false, '',
              jsonb_build_object('service', jsonb_build_object('build', jsonb_build_object('type', 'docker', 'image', 'registry.loco.dev/t/app-' || r || ':old' || h),
-               'resources', jsonb_build_object('cpu', '100m', 'memory', '128Mi'), 'minReplicas', 1, 'maxReplicas', 1, 'port', 8000)),
+               'resources', jsonb_build_object('cpu', '100m', 'memory', '128Mi'), 'minReplicas', 1, 'maxReplicas', 1, 'port', 8000)), 1,
              now() - interval '30 days' + h * interval '1 day'
       FROM generate_series(1, ${n}) r, generate_series(1, 2) h;
-    INSERT INTO deployments (resource_id, resource_region_id, cluster_id, region, replicas, status, is_active, spec, created_at)
-      SELECT r, r, 1, 'us-east-1', CASE WHEN r % 5 = 0 THEN 2 ELSE 1 END, 'running', true,
-             jsonb_build_object('service', jsonb_build_object(
+    INSERT INTO deployments (resource_id, resource_region_id, cluster_id, region, replicas, status, is_active, message, spec, spec_version, created_at)
+      SELECT r, r, 1, 'us-east-1', CASE WHEN r % 5 = 0 THEN 2 ELSE 1 END, 'running', true, '',
+             CASE WHEN ${isWorker} THEN jsonb_build_object('worker', jsonb_build_object(
+               'build', jsonb_build_object('type', 'docker', 'image', 'registry.loco.dev/t/app-' || r || ':' || md5(r::text)),
+               'resources', jsonb_build_object('cpu', '250m', 'memory', '256Mi'), 'minReplicas', 1, 'maxReplicas', 3, 'region', 'us-east-1'))
+             ELSE jsonb_build_object('service', jsonb_build_object(
                'build', jsonb_build_object('type', 'docker', 'image', 'registry.loco.dev/t/app-' || r || ':' || md5(r::text)),
                'healthCheck', jsonb_build_object('path', '/health', 'intervalSeconds', 30, 'timeoutSeconds', 5, 'failureThreshold', 3, 'successThreshold', 1),
                'resources', jsonb_build_object('cpu', '100m', 'memory', '128Mi'),
                'minReplicas', CASE WHEN r % 7 = 0 THEN 0 WHEN r % 5 = 0 THEN 2 ELSE 1 END,
                'maxReplicas', CASE WHEN r % 3 = 0 THEN 1 ELSE 4 END,
-               'port', CASE WHEN r % 251 = 0 THEN 0 ELSE 8000 END, 'region', 'us-east-1')),
+               'port', CASE WHEN r % 251 = 0 THEN 0 ELSE 8000 END, 'region', 'us-east-1')) END, 1,
              now()
       FROM generate_series(1, ${n}) r;
   `);

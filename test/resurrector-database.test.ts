@@ -9,9 +9,11 @@ import { resurrectorCommand } from "../cli/resurrector";
 import { generateMasterKey, parseMasterKey } from "../resurrector/crypto/envelope";
 import { connectDatabase } from "../resurrector/db/connect";
 import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from "../resurrector/db/embedded-postgres";
-import { readClusterSnapshot, SnapshotError } from "../resurrector/db/read-snapshot";
-import { demoEnvironments, loadDemoDatabase, loadLocoFixture } from "../resurrector/demo/demo-database";
-import { buildRebuildPlan } from "../resurrector/plan/build-plan";
+import { detectLocoSchema, LocoSchemaError, supportedLocoSchema } from "../resurrector/db/loco-schema";
+import { SnapshotError } from "../resurrector/db/loco-tables";
+import { readClusterSnapshot } from "../resurrector/db/read-snapshot";
+import { demoEnvironments, loadDemoDatabase, loadLocoFixture, locoSchemaSql } from "../resurrector/demo/demo-database";
+import { buildRebuildPlan } from "../resurrector/rebuild-plan/build-plan";
 import { migrate, MigrationError } from "../resurrector/schema/migrate";
 import { migrations } from "../resurrector/schema/migrations";
 import { recentEvents } from "../resurrector/store/events";
@@ -160,7 +162,7 @@ describe("reading loco's database", () => {
       buildRebuildPlan(await readClusterSnapshot(db, cluster), { environment: "prod", now, masterKey: master }).tenants.map(
         (t) => `${t.app.name}@${t.deploymentId}`,
       );
-    assert.deepEqual(await plan("nyc-prod-1"), ["dashboard@11", "api@4", "web@3", "blog@14", "site@13"]);
+    assert.deepEqual(await plan("nyc-prod-1"), ["dashboard@11", "indexer@19", "api@4", "mailer@6", "web@3", "blog@14", "site@13"]);
     assert.deepEqual(await plan("ams-prod-1"), ["api@5", "search@17"]);
     assert.deepEqual(await plan("nyc-old"), []);
   });
@@ -171,13 +173,13 @@ describe("reading loco's database", () => {
     assert.deepEqual(
       plan.skipped.map((s) => `${s.table} ${s.id}`),
       [
-        "deployments 6",
         "deployments 7",
         "deployments 8",
         "deployments 9",
         "deployments 10",
         "deployments 12",
         "deployments 16",
+        "deployments 18",
         "resource_domains 9",
         "resource_domains 10",
         "resource_domains 12",
@@ -220,7 +222,98 @@ describe("reading loco's database", () => {
     const readerUrl = demoUrl.replace("postgres:embedded@", "resurrector_reader:reader@");
     const result = await resurrectorCommand(["plan", "--database-url", readerUrl, "--json"], {});
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(JSON.parse(result.stdout).counts.tenants, 5);
+    assert.equal(JSON.parse(result.stdout).counts.tenants, 7);
+  });
+});
+
+describe("loco's schema version", () => {
+  /** A database with the supported fixture, the demo rows and the resurrector's schema, then `change` applied. */
+  async function demoDatabaseWith(name: string, change: string): Promise<string> {
+    const url = await freshDatabase(name);
+    const db = await client(url);
+    await loadDemoDatabase(db, master, now);
+    if (change) await db.query(change);
+    return url;
+  }
+
+  /** Every statement a read sends, so a test can see which tables it touched. */
+  async function recordingClient(url: string): Promise<{ db: Client; statements: string[] }> {
+    const statements: string[] = [];
+    class RecordingClient extends Client {
+      override query(...args: unknown[]): never {
+        if (typeof args[0] === "string") statements.push(args[0]);
+        return (super.query as (...a: unknown[]) => never)(...args);
+      }
+    }
+    const db = new RecordingClient({ connectionString: url });
+    await db.connect();
+    clients.push(db);
+    return { db, statements };
+  }
+
+  const readsLocoRows = (statements: readonly string[]) => statements.some((sql) => /\bFROM\s+(clusters|deployments)\b/.test(sql));
+
+  test("the fixture is the supported version: it reads, and the plan names the version it was read at", async () => {
+    assert.deepEqual(await detectLocoSchema(await client(demoUrl)), { supported: true, version: supportedLocoSchema });
+    assert.equal(supportedLocoSchema.name, "loco e08302e (v0.0.51)");
+    const snapshot = await readClusterSnapshot(await client(demoUrl));
+    assert.equal(snapshot.locoSchema, "loco e08302e (v0.0.51)");
+    const result = await resurrectorCommand(["plan", "--database-url", demoUrl, "--json"], {});
+    assert.equal(JSON.parse(result.stdout).locoSchema, "loco e08302e (v0.0.51)");
+  });
+
+  const newer: [string, string, RegExp][] = [
+    [
+      "a goose migration newer than e08302e",
+      `CREATE TABLE goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp DEFAULT now());
+       INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (1, true), (2, true), (3, true), (4, true), (5, true), (6, true), (6, false);`,
+      /loco's database has a goose-managed loco schema \(goose version 5\), newer than e08302e; this resurrector reads only loco e08302e \(v0\.0\.51\)/,
+    ],
+    [
+      "environments and placements tables",
+      "CREATE TABLE environments (id uuid PRIMARY KEY); CREATE TABLE placements (id uuid PRIMARY KEY);",
+      /loco's database has a newer loco schema \(it has table environments, table placements\); this resurrector reads only loco e08302e/,
+    ],
+    [
+      "a column the reader needs, changed",
+      "ALTER TABLE deployments ALTER COLUMN spec_version TYPE text",
+      /loco's database has an unrecognised loco schema \(deployments\.spec_version is text, not integer\)/,
+    ],
+    [
+      "a column the reader needs, gone",
+      "ALTER TABLE resource_domains DROP COLUMN subdomain_label",
+      /unrecognised loco schema \(resource_domains\.subdomain_label is missing\)/,
+    ],
+  ];
+  for (const [name, change, expected] of newer) {
+    test(`${name}: refused by name before any of loco's rows is read, and no plan is made`, async () => {
+      const url = await demoDatabaseWith(`newer_${name.replace(/[^a-z]+/g, "_")}`, change);
+      const { db, statements } = await recordingClient(url);
+      await assert.rejects(readClusterSnapshot(db), (error: Error) => error instanceof LocoSchemaError && expected.test(error.message));
+      assert.ok(
+        statements.some((sql) => /pg_attribute/.test(sql)),
+        "the schema was inspected",
+      );
+      assert.equal(readsLocoRows(statements), false, statements.join("\n"));
+      const result = await resurrectorCommand(["plan", "--database-url", url, "--json"], {});
+      assert.equal(result.code, 1);
+      assert.equal(result.stdout, "");
+      assert.match(result.stderr, expected);
+      assert.match(result.stderr, /No plan was made/);
+    });
+  }
+
+  test("UUID ids, as loco's newer migrations have them: refused by name", async () => {
+    const url = await freshDatabase("newer_uuid_ids");
+    const db = await client(url);
+    await db.query(locoSchemaSql().replaceAll("BIGSERIAL", "UUID").replaceAll("BIGINT", "UUID"));
+    const result = await resurrectorCommand(["plan", "--database-url", url], {});
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, "");
+    assert.match(
+      result.stderr,
+      /loco's database has a newer loco schema \(it has UUID ids\); this resurrector reads only loco e08302e \(v0\.0\.51\)/,
+    );
   });
 });
 
@@ -241,7 +334,7 @@ describe("npm run resurrector -- plan", () => {
     const right = await resurrectorCommand(["plan", "--database-url", demoUrl, "--json"], {
       LOCO_RESURRECTOR_KEY: master.key.toString("base64"),
     });
-    assert.equal(JSON.parse(right.stdout).tenants.filter((t: { environment: string }) => t.environment === "verified").length, 4);
+    assert.equal(JSON.parse(right.stdout).tenants.filter((t: { environment: string }) => t.environment === "verified").length, 5);
     const wrong = await resurrectorCommand(["plan", "--database-url", demoUrl, "--json"], { LOCO_RESURRECTOR_KEY: generateMasterKey() });
     assert.equal(wrong.code, 0);
     const reasons = JSON.parse(wrong.stdout)
@@ -263,17 +356,49 @@ describe("npm run resurrector -- plan", () => {
     assert.ok(!result.stderr.includes("s3cret-pw"));
   });
 
-  test("a database without loco's tables: exit 1 with PostgreSQL's reason", async () => {
+  test("a database without loco's tables: exit 1, naming what it is and what is read", async () => {
     const result = await resurrectorCommand(["plan", "--database-url", await freshDatabase("not_loco")], {});
     assert.equal(result.code, 1);
     assert.equal(result.stdout, "");
-    assert.match(result.stderr, /relation "clusters" does not exist \(PostgreSQL 42P01\)/);
+    assert.match(
+      result.stderr,
+      /loco's database has no loco schema at all \(none of its tables clusters, .* exist\); this resurrector reads only loco e08302e/,
+    );
+  });
+
+  test("a role that may not read loco's tables: exit 1 with PostgreSQL's reason and code", async () => {
+    const admin = await client(demoUrl);
+    await admin.query("CREATE ROLE resurrector_nobody LOGIN PASSWORD 'nobody'");
+    const result = await resurrectorCommand(
+      ["plan", "--database-url", demoUrl.replace("postgres:embedded@", "resurrector_nobody:nobody@")],
+      {},
+    );
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /reading loco's database failed: permission denied for table clusters \(PostgreSQL 42501\)/);
   });
 
   test("an unknown cluster: exit 1 naming the clusters there are", async () => {
     const result = await resurrectorCommand(["plan", "--database-url", demoUrl, "--cluster", "nope"], {});
     assert.equal(result.code, 1);
     assert.match(result.stderr, /no cluster named "nope"/);
+  });
+
+  test("an --environment or --base-domain that cannot be used exits 64 before the database is touched, escaped", async () => {
+    const closed = `postgresql://loco:pw@127.0.0.1:${await freePort()}/loco`;
+    const environment = await resurrectorCommand(["plan", "--database-url", closed, "--environment", "x'; --"], {});
+    assert.equal(environment.code, 64);
+    assert.equal(environment.stdout, "");
+    assert.equal(
+      environment.stderr,
+      `resurrector plan: --environment "x'; --" is not a Pulumi stack name: use 1 to 100 letters, digits, '-', '_' or '.', such as prod`,
+    );
+    const both = await resurrectorCommand(["plan", "--demo", "--environment", "prod\u001b[2J", "--base-domain", "loco.dev\nrm -rf /"], {});
+    assert.equal(both.code, 64);
+    assert.deepEqual(both.stderr.split("\n"), [
+      "resurrector plan: --environment \"prod\\u001b[2J\" is not a Pulumi stack name: use 1 to 100 letters, digits, '-', '_' or '.', such as prod",
+      "resurrector plan: --base-domain \"loco.dev\\nrm -rf /\" is not a DNS name: use dot-separated labels of letters, digits and '-', such as loco.dev",
+    ]);
   });
 
   test("bad command lines exit 64 with the usage", async () => {
@@ -288,7 +413,7 @@ describe("npm run resurrector -- plan", () => {
     const result = await resurrectorCommand(["plan", "--demo"], {});
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^Demo: an embedded PostgreSQL/);
-    assert.match(result.stdout, /3\. Apply 5 tenant apps \(3 workspaces, 2 organizations\)/);
+    assert.match(result.stdout, /3\. Apply 7 tenant apps \(3 workspaces, 2 organizations\)/);
     assert.match(result.stdout, /Skipped: 12 rows/);
     assert.match(result.stdout, /opened with master key [0-9a-f]{16}/);
   });

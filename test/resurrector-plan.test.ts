@@ -2,8 +2,17 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { generateMasterKey, parseMasterKey, seal } from "../resurrector/crypto/envelope";
 import type { ActiveDeploymentRecord, ClusterRecord, ClusterSnapshot, DomainRecord } from "../resurrector/db/records";
-import { buildRebuildPlan, chooseBaseDomain, PlanError, siblingsByWorkspace, type RebuildPlan } from "../resurrector/plan/build-plan";
-import { formatPlan, stableJson } from "../resurrector/plan/format-plan";
+import { buildRebuildPlan, type RebuildPlan } from "../resurrector/rebuild-plan/build-plan";
+import {
+  baseDomainProblem,
+  chooseBaseDomain,
+  environmentProblem,
+  PlanError,
+  planOptionProblems,
+} from "../resurrector/rebuild-plan/plan-options";
+import { siblingsByWorkspace } from "../resurrector/rebuild-plan/resolve-routes";
+import { formatPlan, stableJson } from "../resurrector/rebuild-plan/format-plan";
+import { terminalSafe } from "../resurrector/rebuild-plan/terminal-text";
 import { certificateContext, type SealedCertificate } from "../resurrector/store/certificates";
 import { environmentContext, type SealedEnvironment } from "../resurrector/store/environments";
 
@@ -95,6 +104,7 @@ function sealedCertificate(namespace: string, secretName: string, dnsNames: stri
 
 function snapshot(extra: Partial<ClusterSnapshot> = {}): ClusterSnapshot {
   return {
+    locoSchema: "loco e08302e (v0.0.51)",
     clusters: [cluster("nyc", "us-east-1"), cluster("ams", "eu-west-1")],
     cluster: cluster("nyc", "us-east-1"),
     deployments: [],
@@ -133,7 +143,7 @@ describe("which rows a rebuild renders", () => {
       deployment("102", "reports", { resource: { id: "102", name: "reports", type: "service", status: "suspended" } }),
       deployment("103", "batch", { status: "failed", message: "image pull failed" }),
       deployment("104", "old", { status: "canceled" }),
-      deployment("105", "mailer", { resource: { id: "105", name: "mailer", type: "worker", status: "healthy" } }),
+      deployment("105", "sessions", { resource: { id: "105", name: "sessions", type: "cache", status: "healthy" } }),
       deployment("106", "eu", { region: "eu-west-1" }),
     ];
     const p = plan(snapshot({ deployments }));
@@ -142,7 +152,7 @@ describe("which rows a rebuild renders", () => {
     assert.match(text, /resource is suspended/);
     assert.match(text, /is failed \(image pull failed\)/);
     assert.match(text, /is canceled/);
-    assert.match(text, /resource type worker is not rendered/);
+    assert.match(text, /resource type cache is not rendered by this resurrector \(it renders service, worker\)/);
     assert.match(text, /deployment region eu-west-1 is not the cluster's region us-east-1/);
     assert.equal(p.skipped.length, 5);
   });
@@ -258,7 +268,7 @@ describe("sibling apps", () => {
   test("an always-on sibling is reached at its Service, a sleeping one at its primary hostname (a request wakes it)", () => {
     const candidate = (record: ActiveDeploymentRecord, minReplicas: number) => ({
       record,
-      spec: { image: "i", port: 1, cpu: "1", memory: "1Mi", minReplicas, maxReplicas: 2 },
+      spec: { kind: "service" as const, image: "i", port: 1, cpu: "1", memory: "1Mi", minReplicas, maxReplicas: 2 },
     });
     const apps = [
       candidate(deployment("101", "web"), 1),
@@ -449,7 +459,7 @@ describe("the plan as output", () => {
     );
     assert.match(text, /1\. Converge the platform: pulumi up --stack prod/);
     assert.match(text, /keda-add-ons-http\s+0\.15\.0/);
-    assert.match(text, /acme\/storefront\/web\s+w11-web/);
+    assert.match(text, /acme\/storefront\/web\s+service\s+w11-web/);
     assert.match(text, /deployments \d+\s+acme\/storefront\/bad\s+spec_version 5 is unknown/);
     assert.match(text, /History: 4 inactive deployments/);
   });
@@ -478,5 +488,136 @@ describe("the base domain", () => {
     );
     assert.throws(() => chooseBaseDomain([]), /--base-domain/);
     assert.equal(chooseBaseDomain([], "Loco.Dev."), "loco.dev");
+  });
+});
+
+describe("workers in the plan", () => {
+  const workerSpec = (queue?: Record<string, unknown>) => ({
+    worker: {
+      build: { type: "docker", image: "registry.loco.dev/acme/mailer:1" },
+      resources: { cpu: "100m", memory: "128Mi" },
+      minReplicas: queue ? 0 : 1,
+      maxReplicas: 3,
+      ...(queue ? { queue } : {}),
+    },
+  });
+  const worker = (resourceId: string, name: string, queue?: Record<string, unknown>) =>
+    deployment(resourceId, name, { spec: workerSpec(queue), resource: { id: resourceId, name, type: "worker", status: "healthy" } });
+  const redisQueue = { type: "redis", name: "mail", connectionFromEnv: "REDIS_ADDRESS", targetLength: 10 };
+
+  test("a worker is planned with its kind and objects, and no routes", () => {
+    const p = plan(snapshot({ deployments: [deployment("101", "web"), worker("103", "indexer")] }));
+    const indexer = tenant(p, "indexer");
+    assert.equal(indexer?.kind, "worker");
+    assert.equal(tenant(p, "web")?.kind, "service");
+    assert.deepEqual(
+      indexer?.objects.map((o) => o.kind),
+      ["Namespace", "Secret", "NetworkPolicy", "Deployment", "ScaledObject"],
+    );
+    assert.deepEqual(indexer?.routes, []);
+    assert.match(formatPlan(p), /acme\/storefront\/indexer\s+worker\s+w11-indexer/);
+  });
+
+  test("hostnames of a worker are reported, not routed: it has no port", () => {
+    const p = plan(snapshot({ deployments: [worker("103", "indexer")], domains: [domain("7", "103", "indexer.loco.dev")] }));
+    assert.deepEqual(tenant(p, "indexer")?.routes, []);
+    assert.match(reasons(p), /resource_domains 7: a worker has no port: its hostnames are not routed/);
+  });
+
+  test("services get no URL for a worker (nothing can call it); a worker gets its services' URLs", () => {
+    const apps = [
+      {
+        record: deployment("101", "web"),
+        spec: { kind: "service" as const, image: "i", port: 1, cpu: "1", memory: "1Mi", minReplicas: 1, maxReplicas: 1 },
+      },
+      {
+        record: deployment("103", "mailer"),
+        spec: { kind: "worker" as const, image: "i", cpu: "1", memory: "1Mi", minReplicas: 1, maxReplicas: 1 },
+      },
+    ];
+    assert.deepEqual(siblingsByWorkspace(apps, new Map()).get("11"), [{ appName: "web", url: "http://web.w11-web.svc.cluster.local" }]);
+  });
+
+  test("with the key, a worker whose queue variable is not in its stored environment is skipped, saying which", () => {
+    const environments = [sealedEnvironment("103", { REDIS_ADDRESS: "redis:6379" }), sealedEnvironment("104", { OTHER: "x" })];
+    const p = plan(
+      snapshot({
+        deployments: [worker("103", "mailer", redisQueue), worker("104", "digest", redisQueue), worker("105", "unstored", redisQueue)],
+        resurrector: { schemaVersion: 1, environments, certificates: [] },
+      }),
+      true,
+    );
+    assert.deepEqual(
+      p.tenants.map((t) => [t.app.name, t.environment, t.sleeps]),
+      [["mailer", "verified", true]],
+    );
+    assert.match(
+      reasons(p),
+      /deployments \d+: spec\.worker\.queue\.connectionFromEnv names REDIS_ADDRESS, which the app's stored environment does not hold/,
+    );
+    assert.match(reasons(p), /connectionFromEnv names REDIS_ADDRESS, but the app has no stored environment to hold it/);
+    assert.equal(p.skipped.length, 2);
+  });
+});
+
+describe("bad input from the command line and from the database", () => {
+  test("an environment that is not a Pulumi stack name is refused before anything is planned", () => {
+    for (const environment of ["x'; --", "../prod", "", "a".repeat(101), "prod\n1. Converge"]) {
+      assert.throws(
+        () => buildRebuildPlan(snapshot(), { environment, now }),
+        (error: Error) => error instanceof PlanError && /^--environment ".*" is not a Pulumi stack name/.test(error.message),
+        JSON.stringify(environment),
+      );
+    }
+    for (const environment of ["prod", "dev", "staging-2", "local.test_1"]) assert.equal(environmentProblem(environment), undefined);
+  });
+
+  test("a base domain that is not a DNS name is refused, given or from the database", () => {
+    for (const given of ["x'; --", "loco dev", "*.loco.dev", "localhost", "-loco.dev"]) {
+      assert.match(String(baseDomainProblem(given)), /^--base-domain ".*" is not a DNS name/, given);
+      assert.throws(() => chooseBaseDomain([], given), PlanError);
+    }
+    assert.throws(
+      () => chooseBaseDomain([{ id: "1", domain: "loco\u001b[2J.dev", isActive: true }]),
+      /the active platform domain "loco\\u001b\[2j\.dev" is not a DNS name: give the base domain with --base-domain/,
+    );
+  });
+
+  test("planOptionProblems names each bad option", () => {
+    assert.deepEqual(planOptionProblems({ environment: "prod", baseDomain: "loco.dev" }), []);
+    assert.equal(planOptionProblems({ environment: "a b", baseDomain: "c d" }).length, 2);
+  });
+
+  test("names with newlines, escape sequences and bidi overrides cannot forge lines or reach the terminal", () => {
+    const hostile = {
+      organization: { id: "1", name: "acme\n3. Apply 0 tenant apps" },
+      workspace: { id: "11", name: "store\u001b[2J\u001b[Hfront" },
+    };
+    const clean = plan(
+      snapshot({ deployments: [deployment("101", "web"), deployment("102", "bad", { status: "failed", message: "oops" })] }),
+    );
+    const forged = plan(
+      snapshot({
+        cluster: cluster("nyc\u009b31m", "us-east-1"),
+        deployments: [
+          deployment("101", "web\u202egnp.exe", { ...hostile, spec: goodSpec("registry.loco.dev/acme/web:1") }),
+          deployment("102", "bad", { ...hostile, status: "failed", message: "line one\r\nSkipped: 0 rows\u0007" }),
+        ],
+      }),
+    );
+    const text = formatPlan(forged);
+    assert.equal(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/.test(text), false, text);
+    assert.equal(text.split("\n").length, formatPlan(clean).split("\n").length);
+    assert.match(text, /acme\\n3\. Apply 0 tenant apps\/store\\u001b\[2J\\u001b\[Hfront\/web\\u202egnp\.exe/);
+    assert.match(text, /the active deployment is failed \(line one\\r\\nSkipped: 0 rows\\u0007\)/);
+    assert.match(text, /Rebuild plan for cluster nyc\\u009b31m/);
+    // The JSON output keeps the names as they are, escaped by JSON itself.
+    assert.equal(JSON.parse(stableJson(forged)).tenants[0].organization.name, "acme\n3. Apply 0 tenant apps");
+  });
+
+  test("terminalSafe escapes controls as JSON does and leaves everything else alone", () => {
+    assert.equal(terminalSafe("plain név 名前 ✓"), "plain név 名前 ✓");
+    assert.equal(terminalSafe("a\nb\tc\u001b[0m\u007f\u0085\u200b\ufeff\u2028"), "a\\nb\\tc\\u001b[0m\\u007f\\u0085\\u200b\\ufeff\\u2028");
+    assert.equal(terminalSafe("\u{e0001}"), "\\udb40\\udc01");
   });
 });

@@ -8,11 +8,15 @@ import { userDomainIssuer } from "../lib/tenant-domains";
 import type { TenantRoute } from "../resurrector/render/domains";
 import { dnsLabel, labelValue, siblingUrlVariable, tenantNamespace } from "../resurrector/render/names";
 import type { TenantObject } from "../resurrector/render/objects";
+import type { RenderedApp, TenantAppInput } from "../resurrector/render/app-input";
 import { parseServiceSpec, type ServiceSpec } from "../resurrector/render/service-spec";
-import { renderTenantApp, type RenderedApp, type TenantAppInput } from "../resurrector/render/tenant-app";
+import { specLimits } from "../resurrector/render/spec-limits";
+import { parseAppSpec, renderTenantApp } from "../resurrector/render/tenant-app";
+import { parseWorkerSpec, type WorkerSpec } from "../resurrector/render/worker-spec";
 import { upstreamDir, validateKubernetesObject, type KubernetesObject } from "./kubernetes-schema";
 
 const spec: ServiceSpec = {
+  kind: "service",
   image: "registry.loco.dev/acme/web:9a8b7c",
   port: 8000,
   cpu: "250m",
@@ -28,7 +32,10 @@ const routes: TenantRoute[] = [
   { hostname: "www.acme-shop.com", attachment: "user-domain", primary: false, domainId: "3" },
 ];
 
-function input(overrides: Partial<TenantAppInput> = {}, specOverrides: Partial<ServiceSpec> = {}): TenantAppInput {
+function input(
+  overrides: Partial<TenantAppInput<ServiceSpec>> = {},
+  specOverrides: Partial<ServiceSpec> = {},
+): TenantAppInput<ServiceSpec> {
   return {
     deployment: { id: "3", region: "us-east-1", replicas: 3 },
     spec: { ...spec, ...specOverrides },
@@ -47,7 +54,7 @@ function input(overrides: Partial<TenantAppInput> = {}, specOverrides: Partial<S
   };
 }
 
-function rendered(overrides: Partial<TenantAppInput> = {}, specOverrides: Partial<ServiceSpec> = {}): RenderedApp {
+function rendered(overrides: Partial<TenantAppInput<ServiceSpec>> = {}, specOverrides: Partial<ServiceSpec> = {}): RenderedApp {
   const result = renderTenantApp(input(overrides, specOverrides));
   assert.ok(result.ok, result.ok ? "" : result.problems.join("; "));
   return result.app;
@@ -67,7 +74,7 @@ const podSpec = (app: RenderedApp) => (find(app, "Deployment")?.spec as Json).te
 const container = (app: RenderedApp) => podSpec(app).containers[0] as Json;
 
 describe("every rendered object validates against its schema", () => {
-  const variants: [string, Partial<TenantAppInput>, Partial<ServiceSpec>][] = [
+  const variants: [string, Partial<TenantAppInput<ServiceSpec>>, Partial<ServiceSpec>][] = [
     ["an always-on app with every kind of domain", {}, {}],
     ["a sleeping app (minReplicas 0)", {}, { minReplicas: 0, maxReplicas: 3 }],
     [
@@ -463,4 +470,313 @@ describe("deployment specs", () => {
   test("every problem of a row is reported at once", () => {
     assert.equal(problems(1, withService({ port: 0, resources: { cpu: "x", memory: "y" } })).length, 3);
   });
+});
+
+describe("quantities and counts have upper bounds", () => {
+  const service = (fields: Record<string, unknown>) => ({
+    service: {
+      build: { type: "docker", image: "registry.loco.dev/acme/web:abc" },
+      resources: { cpu: "100m", memory: "128Mi" },
+      minReplicas: 1,
+      maxReplicas: 1,
+      port: 8000,
+      ...fields,
+    },
+  });
+  const problems = (value: unknown) => {
+    const result = parseServiceSpec(1, value);
+    return result.ok ? [] : result.problems;
+  };
+
+  test("the limits are the largest droplet in data/digitalocean-catalog.json (16 vCPUs, 64 GiB) and 100 replicas", () => {
+    assert.deepEqual(specLimits, {
+      cpuCores: 16,
+      memoryBytes: 64 * 2 ** 30,
+      replicas: 100,
+      probeSeconds: 3600,
+      probeThreshold: 100,
+      queueTargetLength: 100_000,
+    });
+  });
+
+  test("requests up to the largest droplet are accepted", () => {
+    assert.deepEqual(problems(service({ resources: { cpu: "16", memory: "64Gi" }, maxReplicas: 100 })), []);
+    assert.deepEqual(problems(service({ resources: { cpu: "16000m", memory: "65536Mi" } })), []);
+  });
+
+  for (const [name, fields, expected] of [
+    [
+      "memory: 99999999999Ti",
+      { resources: { cpu: "1", memory: "99999999999Ti" } },
+      /^spec\.service\.resources\.memory must be at most 64Gi \(the most memory of any droplet in data\/digitalocean-catalog\.json\) \(got "99999999999Ti"\)$/,
+    ],
+    ["memory one byte over 64Gi", { resources: { cpu: "1", memory: "68719476737" } }, /memory must be at most 64Gi/],
+    [
+      "cpu: 17",
+      { resources: { cpu: "17", memory: "1Gi" } },
+      /^spec\.service\.resources\.cpu must be at most 16 \(the largest droplet in data\/digitalocean-catalog\.json has 16 vCPUs\) \(got "17"\)$/,
+    ],
+    ["cpu as an exponent beyond any number", { resources: { cpu: "1e999", memory: "1Gi" } }, /cpu must be at most 16/],
+    ["maxReplicas: 101", { maxReplicas: 101 }, /^spec\.service\.maxReplicas must be an integer from 1 to 100 \(got 101\)$/],
+    ["minReplicas: 100000", { minReplicas: 100000, maxReplicas: 100 }, /minReplicas must be an integer from 0 to 100 \(got 100000\)/],
+    [
+      "a probe period of a day",
+      { healthCheck: { path: "/", intervalSeconds: 86400 } },
+      /intervalSeconds must be an integer from 1 to 3600/,
+    ],
+  ] as const) {
+    test(`${name} is refused, naming the limit`, () => {
+      const found = problems(service(fields));
+      assert.equal(found.length, 1, found.join("\n"));
+      assert.match(found[0], expected);
+    });
+  }
+
+  test("a worker is held to the same bounds, and to a queue target", () => {
+    const result = parseWorkerSpec(1, {
+      worker: {
+        build: { image: "registry.loco.dev/acme/mailer:1" },
+        resources: { cpu: "32", memory: "1Pi" },
+        minReplicas: 0,
+        maxReplicas: 500,
+        queue: { type: "redis", name: "q", connectionFromEnv: "REDIS_ADDRESS", targetLength: 1_000_000 },
+      },
+    });
+    assert.equal(result.ok, false);
+    const text = result.ok ? "" : result.problems.join("\n");
+    assert.match(text, /spec\.worker\.resources\.cpu must be at most 16/);
+    assert.match(text, /spec\.worker\.resources\.memory must be at most 64Gi/);
+    assert.match(text, /spec\.worker\.maxReplicas must be an integer from 1 to 100 \(got 500\)/);
+    assert.match(text, /spec\.worker\.queue\.targetLength must be an integer from 1 to 100000 \(got 1000000\)/);
+  });
+});
+
+describe("workers", () => {
+  const workerSpec: WorkerSpec = {
+    kind: "worker",
+    image: "registry.loco.dev/acme/mailer:aa11bb",
+    cpu: "100m",
+    memory: "128Mi",
+    minReplicas: 0,
+    maxReplicas: 4,
+    queue: { type: "redis", name: "outgoing-mail", connectionFromEnv: "REDIS_ADDRESS", targetLength: 20 },
+  };
+
+  function workerInput(
+    overrides: Partial<TenantAppInput<WorkerSpec>> = {},
+    specOverrides: Partial<WorkerSpec> = {},
+  ): TenantAppInput<WorkerSpec> {
+    return {
+      deployment: { id: "6", region: "us-east-1", replicas: 1 },
+      spec: { ...workerSpec, ...specOverrides },
+      resource: { id: "103", name: "mailer" },
+      workspace: { id: "11", name: "storefront" },
+      organization: { id: "1", name: "acme" },
+      routes: [],
+      siblings: [
+        { appName: "web", url: "http://web.w11-web.svc.cluster.local" },
+        { appName: "mailer", url: "never used: an app is not its own sibling" },
+      ],
+      environment: { sealed: true },
+      context: { environment: "prod" },
+      ...overrides,
+    };
+  }
+
+  function worker(overrides: Partial<TenantAppInput<WorkerSpec>> = {}, specOverrides: Partial<WorkerSpec> = {}): RenderedApp {
+    const result = renderTenantApp(workerInput(overrides, specOverrides));
+    assert.ok(result.ok, result.ok ? "" : result.problems.join("; "));
+    return result.app;
+  }
+
+  const variants: [string, Partial<TenantAppInput<WorkerSpec>>, Partial<WorkerSpec>][] = [
+    ["a worker on a Redis list that may sleep", {}, {}],
+    [
+      "a worker on a RabbitMQ queue, with its values in hand",
+      { environment: { values: { AMQP_URL: "amqp://mq.example:5672/mail" } }, registryPullConfig: '{"auths":{}}' },
+      { minReplicas: 2, queue: { type: "rabbitmq", name: "uploads", connectionFromEnv: "AMQP_URL", targetLength: 5 } },
+    ],
+    ["a worker scaled on CPU", {}, { minReplicas: 1, maxReplicas: 3, queue: undefined }],
+    [
+      "a worker with one fixed replica and no stored environment",
+      { environment: undefined },
+      { minReplicas: 1, maxReplicas: 1, queue: undefined },
+    ],
+  ];
+  for (const [name, overrides, specOverrides] of variants) {
+    test(`${name}: every object validates against its schema`, async () => {
+      const app = worker(overrides, specOverrides);
+      const problems: string[] = [];
+      for (const object of app.objects) problems.push(...(await validateKubernetesObject(object as KubernetesObject)).problems);
+      assert.deepEqual(problems, []);
+    });
+  }
+
+  test("no port and no route: no Service, HTTPRoute, ListenerSet or InterceptorRoute, and a container without ports or probes", () => {
+    const app = worker({ routes });
+    assert.equal(app.kind, "worker");
+    assert.deepEqual(
+      app.objects.map((o) => o.kind),
+      ["Namespace", "NetworkPolicy", "Deployment", "ScaledObject"],
+    );
+    const c = container(app);
+    for (const field of ["ports", "startupProbe", "readinessProbe", "livenessProbe"]) assert.equal(c[field], undefined, field);
+    assert.equal(c.image, "registry.loco.dev/acme/mailer:aa11bb");
+    assert.deepEqual(c.resources, { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "128Mi" } });
+  });
+
+  test("it is a tenant like any other: its namespace, tenant labels, restricted pods, the injected environment and its siblings' URLs", () => {
+    const app = worker();
+    const namespace = find(app, "Namespace") as AnyObject;
+    assert.equal(namespace.metadata?.name, "w11-mailer");
+    assert.equal(namespace.metadata?.labels?.[tenantLabels.appId], "103");
+    assert.equal(namespace.metadata?.labels?.["pod-security.kubernetes.io/enforce"], "restricted");
+    assert.equal(podSpec(app).automountServiceAccountToken, false);
+    assert.deepEqual(
+      container(app).env.map((e: { name: string }) => e.name),
+      ["LOCO_APP_NAME", "LOCO_DEPLOYMENT_ID", "LOCO_PROFILE", "LOCO_TRACING_ENDPOINT", "LOCO_METRICS_ENDPOINT", "LOCO_WEB_URL"],
+    );
+    assert.deepEqual(container(app).envFrom, [{ secretRef: { name: "mailer-env" } }]);
+  });
+
+  test("a queue scales it with KEDA's redis scaler, from zero, reading the broker's address from its own environment", () => {
+    const app = worker();
+    assert.equal(app.sleeps, true);
+    const scaled = find(app, "ScaledObject")?.spec as Json;
+    assert.deepEqual(scaled.scaleTargetRef, { apiVersion: "apps/v1", kind: "Deployment", name: "mailer" });
+    assert.equal(scaled.minReplicaCount, 0);
+    assert.equal(scaled.maxReplicaCount, 4);
+    assert.deepEqual(scaled.triggers, [
+      { type: "redis", metadata: { addressFromEnv: "REDIS_ADDRESS", listName: "outgoing-mail", listLength: "20" } },
+    ]);
+    // While the queue cannot be read, one worker keeps consuming (more when more already run).
+    assert.deepEqual(scaled.fallback, { failureThreshold: 3, replicas: 1, behavior: "currentReplicasIfHigher" });
+  });
+
+  test("a Redis password variable and a RabbitMQ queue become the scalers' own fields", () => {
+    const redis = find(worker({}, { queue: { ...workerSpec.queue!, passwordFromEnv: "REDIS_PASSWORD" } }), "ScaledObject")?.spec as Json;
+    assert.equal(redis.triggers[0].metadata.passwordFromEnv, "REDIS_PASSWORD");
+    const rabbit = find(
+      worker({}, { minReplicas: 2, queue: { type: "rabbitmq", name: "uploads", connectionFromEnv: "AMQP_URL", targetLength: 5 } }),
+      "ScaledObject",
+    )?.spec as Json;
+    assert.deepEqual(rabbit.triggers, [
+      { type: "rabbitmq", metadata: { hostFromEnv: "AMQP_URL", queueName: "uploads", mode: "QueueLength", value: "5" } },
+    ]);
+    assert.deepEqual(rabbit.fallback, { failureThreshold: 3, replicas: 2, behavior: "currentReplicasIfHigher" });
+  });
+
+  test("without a queue it scales on CPU only, and minReplicas 0 is kept at one replica with a warning (nothing could wake it)", () => {
+    const app = worker({}, { queue: undefined, minReplicas: 0, maxReplicas: 3 });
+    assert.equal(app.sleeps, false);
+    assert.deepEqual(app.replicas, { min: 1, max: 3, initial: 1 });
+    const scaled = find(app, "ScaledObject")?.spec as Json;
+    assert.deepEqual(scaled.triggers, [{ type: "cpu", metricType: "Utilization", metadata: { value: "70" } }]);
+    assert.equal(scaled.fallback, undefined);
+    assert.match(app.warnings.join(), /minReplicas is 0 but the worker names no queue to wake it on: kept at 1 replica/);
+  });
+
+  test("a fixed count needs no ScaledObject; two or more always running get a disruption budget", () => {
+    const fixed = worker({}, { queue: undefined, minReplicas: 2, maxReplicas: 2 });
+    assert.equal(find(fixed, "ScaledObject"), undefined);
+    assert.equal((find(fixed, "PodDisruptionBudget")?.spec as Json).maxUnavailable, 1);
+  });
+
+  test("nothing may connect to it: its NetworkPolicy admits no ingress, and keeps the egress every app has", () => {
+    const policy = find(worker(), "NetworkPolicy")?.spec as Json;
+    assert.deepEqual(policy.policyTypes, ["Ingress", "Egress"]);
+    assert.deepEqual(policy.ingress, []);
+    assert.deepEqual(policy.egress, (find(rendered(), "NetworkPolicy")?.spec as Json).egress);
+  });
+
+  test("the queue's variables must be in its stored environment: missing, or no environment at all, fails the app", () => {
+    const missing = renderTenantApp(
+      workerInput({ environment: { values: { OTHER: "x" } } }, { queue: { ...workerSpec.queue!, passwordFromEnv: "REDIS_PASSWORD" } }),
+    );
+    assert.deepEqual(missing.ok ? [] : missing.problems, [
+      "spec.worker.queue.connectionFromEnv names REDIS_ADDRESS, which the app's stored environment does not hold",
+      "spec.worker.queue.passwordFromEnv names REDIS_PASSWORD, which the app's stored environment does not hold",
+    ]);
+    const none = renderTenantApp(workerInput({ environment: undefined }));
+    assert.deepEqual(none.ok ? [] : none.problems, [
+      "spec.worker.queue.connectionFromEnv names REDIS_ADDRESS, but the app has no stored environment to hold it",
+    ]);
+    assert.equal(renderTenantApp(workerInput({ environment: { values: { REDIS_ADDRESS: "redis:6379" } } })).ok, true);
+  });
+});
+
+describe("worker specs", () => {
+  const good = {
+    worker: {
+      build: { type: "docker", image: "registry.loco.dev/acme/mailer:aa11bb" },
+      resources: { cpu: "100m", memory: "128Mi" },
+      minReplicas: 0,
+      maxReplicas: 4,
+      region: "us-east-1",
+      queue: {
+        type: "redis",
+        name: "outgoing-mail",
+        connectionFromEnv: "REDIS_ADDRESS",
+        passwordFromEnv: "REDIS_PASSWORD",
+        targetLength: 20,
+      },
+    },
+  };
+  const withWorker = (worker: Record<string, unknown>) => ({ worker: { ...good.worker, ...worker } });
+  const withQueue = (queue: Record<string, unknown>) => withWorker({ queue: { ...good.worker.queue, ...queue } });
+  const problems = (version: number, value: unknown) => {
+    const result = parseWorkerSpec(version, value);
+    return result.ok ? [] : result.problems;
+  };
+
+  test("the documented v1 spec parses, with and without a queue", () => {
+    assert.deepEqual(parseWorkerSpec(1, good), {
+      ok: true,
+      spec: {
+        kind: "worker",
+        image: "registry.loco.dev/acme/mailer:aa11bb",
+        cpu: "100m",
+        memory: "128Mi",
+        minReplicas: 0,
+        maxReplicas: 4,
+        region: "us-east-1",
+        queue: {
+          type: "redis",
+          name: "outgoing-mail",
+          connectionFromEnv: "REDIS_ADDRESS",
+          passwordFromEnv: "REDIS_PASSWORD",
+          targetLength: 20,
+        },
+      },
+    });
+    const cpuOnly = parseWorkerSpec(1, withWorker({ queue: undefined }));
+    assert.equal(cpuOnly.ok && cpuOnly.spec.queue, undefined);
+  });
+
+  test("loco's resource type picks the parser; types nothing renders are undefined", () => {
+    assert.equal(parseAppSpec("worker", 1, good)?.ok, true);
+    assert.match(JSON.stringify(parseAppSpec("service", 1, good)), /spec\.service must be an object/);
+    assert.equal(parseAppSpec("cache", 1, good), undefined);
+    assert.equal(parseAppSpec("constructor", 1, good), undefined);
+  });
+
+  for (const [name, version, value, expected] of [
+    ["an unknown spec_version", 2, good, /spec_version 2 is unknown/],
+    ["no worker at all", 1, { service: {} }, /spec\.worker must be an object \(got missing\)/],
+    ["a missing image", 1, withWorker({ build: {} }), /spec\.worker\.build\.image is missing/],
+    ["a queue of an unknown broker", 1, withQueue({ type: "kafka" }), /queue\.type must be one of redis, rabbitmq \(got "kafka"\)/],
+    ["a queue without a name", 1, withQueue({ name: "" }), /queue\.name must be the queue's name/],
+    ["a queue name with a control character", 1, withQueue({ name: "mail\u001b[2J" }), /queue\.name must be .*\(got "mail\\u001b\[2J"\)/],
+    [
+      "an address that is not a variable name",
+      1,
+      withQueue({ connectionFromEnv: "redis://x:6379" }),
+      /connectionFromEnv must name a variable/,
+    ],
+    ["a password variable for RabbitMQ", 1, withQueue({ type: "rabbitmq" }), /passwordFromEnv is for redis only/],
+    ["a zero target length", 1, withQueue({ targetLength: 0 }), /targetLength must be an integer from 1 to 100000 \(got 0\)/],
+    ["a queue that is a string", 1, withWorker({ queue: "emails" }), /spec\.worker\.queue must be an object \(got "emails"\)/],
+  ] as const) {
+    test(`${name} is a problem with the field and value named`, () => assert.match(problems(version, value).join("\n"), expected));
+  }
 });

@@ -2,18 +2,24 @@
  * `plan`: what a rebuild of one cluster would create, read from loco's database in a read-only transaction.
  * `plan --demo` does the same against an embedded PostgreSQL filled with the demo data.
  * Exit codes: 0 a plan was printed (skipped rows included), 1 no plan could be made (unreachable database,
- * unknown cluster, not loco's schema), 64 bad command line.
+ * unknown cluster, a loco schema this resurrector does not read), 64 bad command line (including an
+ * --environment that is not a Pulumi stack name or a --base-domain that is not a DNS name).
+ * Everything printed is escaped for the terminal: names from loco's database never forge lines or control it.
  */
 import type { ClientBase } from "pg";
 import { generateMasterKey, parseMasterKey, type MasterKey } from "../crypto/envelope";
 import { connectDatabase, DatabaseUnavailableError } from "../db/connect";
 import { startEmbeddedPostgres } from "../db/embedded-postgres";
-import { readClusterSnapshot, SnapshotError } from "../db/read-snapshot";
+import { LocoSchemaError, supportedLocoSchema } from "../db/loco-schema";
+import { SnapshotError } from "../db/loco-tables";
+import { readClusterSnapshot } from "../db/read-snapshot";
 import { loadDemoDatabase } from "../demo/demo-database";
-import { buildRebuildPlan, PlanError } from "../plan/build-plan";
-import { formatPlan, stableJson } from "../plan/format-plan";
+import { buildRebuildPlan } from "../rebuild-plan/build-plan";
+import { formatPlan, stableJson } from "../rebuild-plan/format-plan";
+import { PlanError, planOptionProblems } from "../rebuild-plan/plan-options";
+import { terminalSafe } from "../rebuild-plan/terminal-text";
 import { masterKeyFromEnvironment } from "./master-key";
-import { failure, type CommandResult } from "./result";
+import { failure, usageExitCode, type CommandResult } from "./result";
 
 export interface PlanCommandOptions {
   readonly databaseUrl?: string;
@@ -45,8 +51,7 @@ async function demoPlan(options: PlanCommandOptions): Promise<CommandResult> {
       const masterKey = parseMasterKey(generateMasterKey());
       await loadDemoDatabase(client, masterKey, options.now ?? new Date());
       const result = await planFrom(client, options, masterKey);
-      const note =
-        "Demo: an embedded PostgreSQL with loco's schema (a fixture), demo rows and a fresh master key; nothing else was touched.";
+      const note = `Demo: an embedded PostgreSQL with loco's schema (a fixture of ${supportedLocoSchema.name}), demo rows and a fresh master key; nothing else was touched.`;
       return options.json ? result : { ...result, stdout: `${note}\n\n${result.stdout}` };
     } finally {
       await client.end();
@@ -57,6 +62,8 @@ async function demoPlan(options: PlanCommandOptions): Promise<CommandResult> {
 }
 
 export async function planCommand(options: PlanCommandOptions, env: NodeJS.ProcessEnv): Promise<CommandResult> {
+  const problems = planOptionProblems(options);
+  if (problems.length > 0) return failure(usageExitCode, problems.map((p) => `resurrector plan: ${terminalSafe(p)}`).join("\n"));
   try {
     if (options.demo) return await demoPlan(options);
     const masterKey = masterKeyFromEnvironment(env);
@@ -67,11 +74,19 @@ export async function planCommand(options: PlanCommandOptions, env: NodeJS.Proce
       await client.end().catch(() => undefined);
     }
   } catch (error) {
-    if (error instanceof DatabaseUnavailableError || error instanceof SnapshotError || error instanceof PlanError) {
-      return failure(1, `resurrector plan: ${error.message}\nNo plan was made.`);
+    if (
+      error instanceof DatabaseUnavailableError ||
+      error instanceof LocoSchemaError ||
+      error instanceof SnapshotError ||
+      error instanceof PlanError
+    ) {
+      return failure(1, `resurrector plan: ${terminalSafe(error.message)}\nNo plan was made.`);
     }
     const code = (error as { code?: string }).code;
     const detail = code ? ` (PostgreSQL ${code})` : "";
-    return failure(1, `resurrector plan: reading loco's database failed: ${(error as Error).message}${detail}\nNo plan was made.`);
+    return failure(
+      1,
+      `resurrector plan: reading loco's database failed: ${terminalSafe((error as Error).message)}${detail}\nNo plan was made.`,
+    );
   }
 }

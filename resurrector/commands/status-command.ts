@@ -3,7 +3,7 @@
  * Exit codes: 0 healthy, 1 degraded, 2 down, 3 the probes could not run (unusable kubeconfig or CA file).
  */
 import { readFileSync } from "node:fs";
-import { stableJson } from "../plan/format-plan";
+import { stableJson } from "../rebuild-plan/format-plan";
 import { clusterStatus, exitCodeFor, formatStatus } from "../status/cluster-status";
 import { KubeconfigError, readKubeconfig } from "../status/kubeconfig";
 import { failure, usageExitCode, type CommandResult } from "./result";

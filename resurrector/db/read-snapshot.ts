@@ -1,109 +1,14 @@
 /**
  * Reads what a rebuild of one cluster needs from loco's database, in ONE read-only, repeatable-read transaction:
  * every query sees the same moment, and the server itself refuses any write (the resurrector only needs SELECT
- * on these tables; see the README for the grants).
+ * on these tables; see docs/resurrector.md for the grants). loco's tables are read through their adapter
+ * (loco-tables.ts), which first refuses a loco schema it does not know; the resurrector's own schema beside them.
  */
 import type { ClientBase } from "pg";
 import { sealedCertificates } from "../store/certificates";
 import { sealedEnvironments } from "../store/environments";
-import type { ActiveDeploymentRecord, ClusterRecord, ClusterSnapshot, DomainRecord, PlatformDomainRecord } from "./records";
-
-/** The database was read, but what was asked for is not in it (an unknown cluster, no default cluster). */
-export class SnapshotError extends Error {
-  override readonly name = "SnapshotError";
-}
-
-interface ClusterRow {
-  id: string;
-  name: string;
-  region: string;
-  provider: string;
-  is_active: boolean;
-  is_default: boolean;
-  endpoint: string | null;
-  health_status: string;
-  last_health_check: Date | null;
-}
-
-interface DeploymentRow {
-  id: string;
-  resource_region_id: string | null;
-  region: string;
-  replicas: number;
-  status: string;
-  message: string | null;
-  spec: unknown;
-  spec_version: number;
-  created_at: Date;
-  resource_id: string;
-  resource_name: string;
-  resource_type: string;
-  resource_status: string;
-  workspace_id: string;
-  workspace_name: string;
-  org_id: string;
-  org_name: string;
-}
-
-interface DomainRow {
-  id: string;
-  resource_id: string;
-  domain: string;
-  domain_source: string;
-  subdomain_label: string | null;
-  platform_domain_id: string | null;
-  is_primary: boolean;
-}
-
-const toCluster = (row: ClusterRow): ClusterRecord => ({
-  id: row.id,
-  name: row.name,
-  region: row.region,
-  provider: row.provider,
-  isActive: row.is_active,
-  isDefault: row.is_default,
-  endpoint: row.endpoint,
-  healthStatus: row.health_status,
-  lastHealthCheck: row.last_health_check,
-});
-
-const toDeployment = (row: DeploymentRow): ActiveDeploymentRecord => ({
-  id: row.id,
-  resourceRegionId: row.resource_region_id,
-  region: row.region,
-  replicas: row.replicas,
-  status: row.status,
-  message: row.message,
-  spec: row.spec,
-  specVersion: row.spec_version,
-  createdAt: row.created_at,
-  resource: { id: row.resource_id, name: row.resource_name, type: row.resource_type, status: row.resource_status },
-  workspace: { id: row.workspace_id, name: row.workspace_name },
-  organization: { id: row.org_id, name: row.org_name },
-});
-
-const toDomain = (row: DomainRow): DomainRecord => ({
-  id: row.id,
-  resourceId: row.resource_id,
-  domain: row.domain,
-  source: row.domain_source,
-  subdomainLabel: row.subdomain_label,
-  platformDomainId: row.platform_domain_id,
-  isPrimary: row.is_primary,
-});
-
-/** Picks the cluster: the one named, else loco's default. */
-function chooseCluster(clusters: readonly ClusterRecord[], name: string | undefined): ClusterRecord {
-  const known = clusters.map((c) => `${c.name}${c.isDefault ? " (default)" : ""}`).join(", ") || "none";
-  if (name !== undefined) {
-    const found = clusters.find((c) => c.name === name);
-    if (!found) throw new SnapshotError(`no cluster named "${name}" in the database; clusters: ${known}`);
-    return found;
-  }
-  const fallback = clusters.find((c) => c.isDefault);
-  if (!fallback) throw new SnapshotError(`no default cluster in the database: name one with --cluster (clusters: ${known})`);
-  return fallback;
-}
+import { readLocoCluster } from "./loco-tables";
+import type { ClusterSnapshot } from "./records";
 
 async function readResurrectorState(client: ClientBase, resourceIds: readonly string[]): Promise<ClusterSnapshot["resurrector"]> {
   const { rows } = await client.query<{ present: boolean }>("SELECT to_regclass('resurrector.schema_migrations') IS NOT NULL AS present");
@@ -120,60 +25,18 @@ async function readResurrectorState(client: ClientBase, resourceIds: readonly st
 export async function readClusterSnapshot(client: ClientBase, clusterName?: string): Promise<ClusterSnapshot> {
   await client.query("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
   try {
-    const clusters = (
-      await client.query<ClusterRow>(
-        `SELECT id, name, region, provider, is_active, is_default, endpoint, health_status::text AS health_status, last_health_check
-         FROM clusters ORDER BY name`,
-      )
-    ).rows.map(toCluster);
-    const cluster = chooseCluster(clusters, clusterName);
-
-    const deployments = (
-      await client.query<DeploymentRow>(
-        `SELECT d.id, d.resource_region_id, d.region, d.replicas, d.status::text AS status, d.message, d.spec, d.spec_version, d.created_at,
-                r.id AS resource_id, r.name AS resource_name, r.type::text AS resource_type, r.status::text AS resource_status,
-                w.id AS workspace_id, w.name AS workspace_name, o.id AS org_id, o.name AS org_name
-         FROM deployments d
-         JOIN resources r ON r.id = d.resource_id
-         JOIN workspaces w ON w.id = r.workspace_id
-         JOIN organizations o ON o.id = w.org_id
-         WHERE d.cluster_id = $1 AND d.is_active
-         ORDER BY d.id`,
-        [cluster.id],
-      )
-    ).rows.map(toDeployment);
-
-    const domains = (
-      await client.query<DomainRow>(
-        `SELECT rd.id, rd.resource_id, rd.domain, rd.domain_source::text AS domain_source, rd.subdomain_label, rd.platform_domain_id, rd.is_primary
-         FROM resource_domains rd
-         WHERE rd.resource_id IN (SELECT resource_id FROM deployments WHERE cluster_id = $1 AND is_active)
-         ORDER BY rd.id`,
-        [cluster.id],
-      )
-    ).rows.map(toDomain);
-
-    const platformDomains = (
-      await client.query<{ id: string; domain: string; is_active: boolean }>(
-        "SELECT id, domain, is_active FROM platform_domains ORDER BY id",
-      )
-    ).rows.map((row): PlatformDomainRecord => ({ id: row.id, domain: row.domain, isActive: row.is_active }));
-
-    const history = await client.query<{ inactive: string }>(
-      "SELECT count(*) AS inactive FROM deployments WHERE cluster_id = $1 AND NOT is_active",
-      [cluster.id],
-    );
-
-    const resourceIds = [...new Set(deployments.map((d) => d.resource.id))];
+    const loco = await readLocoCluster(client, clusterName);
+    const resourceIds = [...new Set(loco.deployments.map((d) => d.resource.id))];
     const resurrector = await readResurrectorState(client, resourceIds);
     await client.query("COMMIT");
     return {
-      clusters,
-      cluster,
-      deployments,
-      domains,
-      platformDomains,
-      inactiveDeployments: Number(history.rows[0].inactive),
+      locoSchema: loco.schema.name,
+      clusters: loco.clusters,
+      cluster: loco.cluster,
+      deployments: loco.deployments,
+      domains: loco.domains,
+      platformDomains: loco.platformDomains,
+      inactiveDeployments: loco.inactiveDeployments,
       resurrector,
     };
   } catch (error) {

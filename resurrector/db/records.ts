@@ -1,7 +1,8 @@
 /**
- * What the resurrector reads from loco's database of record, as typed records. Ids are BIGSERIAL and arrive as
- * strings (they can exceed 2^53); enums arrive as their text. Nothing here is validated yet: the plan validates
- * each row and reports the bad ones.
+ * What the resurrector reads from loco's database of record, as typed records: what the loco schema adapter
+ * (loco-tables.ts) produces, whatever loco's columns are called. Ids are BIGSERIAL and arrive as strings (they can
+ * exceed 2^53); enums arrive as their text. Nothing here is validated yet: the plan validates each row and reports
+ * the bad ones.
  */
 import type { SealedCertificate } from "../store/certificates";
 import type { SealedEnvironment } from "../store/environments";
@@ -14,6 +15,7 @@ export interface ClusterRecord {
   readonly isActive: boolean;
   readonly isDefault: boolean;
   readonly endpoint: string | null;
+  /** healthy, unhealthy, degraded, or unknown before loco's first check. */
   readonly healthStatus: string;
   readonly lastHealthCheck: Date | null;
 }
@@ -53,6 +55,8 @@ export interface DomainRecord {
 
 /** One consistent read of everything a rebuild of one cluster needs. */
 export interface ClusterSnapshot {
+  /** The loco schema version the adapter recognised and read (loco-schema.ts). */
+  readonly locoSchema: string;
   /** Every cluster loco knows, for context and for naming the choices when one is asked for by mistake. */
   readonly clusters: readonly ClusterRecord[];
   /** The cluster being planned. */

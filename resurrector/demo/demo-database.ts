@@ -1,5 +1,5 @@
 /**
- * Fills a database with loco's schema (our fixture of it), the demo data, the resurrector's schema, sealed tenant
+ * Fills a database with loco's schema (our fixture of the version the resurrector reads), the demo data, the resurrector's schema, sealed tenant
  * environments and preserved certificates: what `plan --demo` plans, and what the tests start from.
  */
 import { readFileSync } from "node:fs";
@@ -18,6 +18,7 @@ export const demoDataSql = () => readFileSync(join(__dirname, "demo-data.sql"), 
 export const demoEnvironments: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   "101": { DATABASE_URL: "postgres://web:demo@db.acme.example/web", SESSION_SECRET: "demo-session-secret" },
   "102": { STRIPE_API_KEY: "sk_demo_000", LOG_LEVEL: "info" },
+  "103": { REDIS_ADDRESS: "sessions.w11-sessions.svc.cluster.local:6379", SMTP_PASSWORD: "demo-smtp-password" },
   "121": { DASHBOARD_TITLE: "Acme internal" },
   "211": { CMS_TOKEN: "demo-cms-token" },
 };

@@ -90,3 +90,7 @@ export const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 
 export function compareObjectRefs(a: ObjectRef, b: ObjectRef): number {
   return rank(a.kind) - rank(b.kind) || compareStrings(a.namespace ?? "", b.namespace ?? "") || compareStrings(a.name, b.name);
 }
+
+/** The objects in apply order (sorted in place). */
+export const inApplyOrder = (objects: TenantObject[]): TenantObject[] =>
+  objects.sort((a, b) => compareObjectRefs(objectRef(a), objectRef(b)));

@@ -1,5 +1,9 @@
-/** The rebuild plan as on-call reads it (text) and as tooling reads it (JSON with sorted keys). */
+/**
+ * The rebuild plan as on-call reads it (text) and as tooling reads it (JSON with sorted keys). The text escapes
+ * every value that came from a database (terminal-text.ts), as the JSON does by being JSON.
+ */
 import type { RebuildPlan } from "./build-plan";
+import { terminalSafe as safe } from "./terminal-text";
 
 /**
  * Hands JSON.stringify each plain object with its keys in sorted order: as it is when they already are (the plan
@@ -21,7 +25,9 @@ export function stableJson(value: unknown): string {
   return JSON.stringify(value, sortedKeys, 2);
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[], indent: string): string[] {
+/** Columns padded to their widest cell; cells are escaped first, so the widths are those printed. */
+function table(header: readonly string[], unsafeRows: readonly (readonly string[])[], indent: string): string[] {
+  const rows = unsafeRows.map((row) => row.map(safe));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: readonly string[]) =>
     indent +
@@ -39,10 +45,14 @@ export function formatPlan(plan: RebuildPlan): string {
   const lines: string[] = [];
   const checked = cluster.lastHealthCheck ? `, checked ${cluster.lastHealthCheck}` : "";
   lines.push(
-    `Rebuild plan for cluster ${cluster.name} (${cluster.region}, ${cluster.provider}; loco last saw it ${cluster.healthStatus}${checked})`,
-    `Environment ${plan.environment}, base domain ${plan.baseDomain}. Read from one read-only snapshot of loco's database.`,
+    safe(
+      `Rebuild plan for cluster ${cluster.name} (${cluster.region}, ${cluster.provider}; loco last saw it ${cluster.healthStatus}${checked})`,
+    ),
+    safe(
+      `Environment ${plan.environment}, base domain ${plan.baseDomain}. Read from one read-only snapshot of loco's database, schema ${plan.locoSchema}.`,
+    ),
     "",
-    `1. Converge the platform: ${plan.platform.command}`,
+    safe(`1. Converge the platform: ${plan.platform.command}`),
     ...table(
       ["CHART", "VERSION", "FROM"],
       plan.platform.releases.map((r) => [r.chart, r.version, r.repository]),
@@ -73,9 +83,10 @@ export function formatPlan(plan: RebuildPlan): string {
   if (plan.tenants.length > 0) {
     lines.push(
       ...table(
-        ["APP", "NAMESPACE", "DEPLOYMENT", "IMAGE", "REPLICAS", "SLEEPS", "ROUTES", "ENV"],
+        ["APP", "KIND", "NAMESPACE", "DEPLOYMENT", "IMAGE", "REPLICAS", "SLEEPS", "ROUTES", "ENV"],
         plan.tenants.map((t) => [
           `${t.organization.name}/${t.workspace.name}/${t.app.name}`,
+          t.kind,
           t.namespace,
           t.deploymentId,
           t.image,
@@ -108,7 +119,7 @@ export function formatPlan(plan: RebuildPlan): string {
     t.warnings.map((w) => `${t.organization.name}/${t.workspace.name}/${t.app.name}: ${w}`),
   );
   if (plan.warnings.length + tenantWarnings.length > 0)
-    lines.push("", "Warnings:", ...[...plan.warnings, ...tenantWarnings].map((w) => `  ${w}`));
+    lines.push("", "Warnings:", ...[...plan.warnings, ...tenantWarnings].map((w) => `  ${safe(w)}`));
 
   const { store } = plan;
   lines.push(
