@@ -17,7 +17,7 @@ import { chartRelease } from "./chart-release";
 import { customObject } from "./custom-object";
 import { platformNamespace } from "./namespace";
 import { platformNamespaces } from "../lib/platform-namespaces";
-import { gatewayListeners, sharedGateway } from "../lib/shared-gateway";
+import { gatewayListeners, sharedGatewayParentRef } from "../lib/shared-gateway";
 import { userDomainIssuer } from "../lib/tenant-domains";
 
 export const certManagerNamespace = platformNamespaces.certManager;
@@ -259,15 +259,7 @@ export function userDomainAcmeIssuerObject(directory: AcmeIssuerName, email?: st
           {
             http01: {
               gatewayHTTPRoute: {
-                parentRefs: [
-                  {
-                    group: "gateway.networking.k8s.io",
-                    kind: "Gateway",
-                    name: sharedGateway.name,
-                    namespace: sharedGateway.namespace,
-                    sectionName: gatewayListeners.http,
-                  },
-                ],
+                parentRefs: [sharedGatewayParentRef(gatewayListeners.http)],
               },
             },
           },

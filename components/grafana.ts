@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { chartRelease } from "./chart-release";
 import { credentialsIssuedAtAnnotation } from "./secrets";
 import { grafanaChart, grafanaValues } from "../charts/grafana";
-import { gatewayListeners, sharedGateway } from "../lib/shared-gateway";
+import { gatewayListeners, sharedGatewayParentRef } from "../lib/shared-gateway";
 import {
   alertingProvisioning,
   clickhousePlugin,
@@ -82,7 +82,7 @@ export class Grafana extends pulumi.ComponentResource {
       cpu: args.cpu,
       memory: args.memory,
       hostname: args.hostname,
-      parentRef: { name: sharedGateway.name, namespace: sharedGateway.namespace, sectionName: gatewayListeners.dashboards },
+      parentRef: sharedGatewayParentRef(gatewayListeners.dashboards),
       adminSecret: "grafana-admin",
       secretEnv,
       plugins: [clickhousePlugin],

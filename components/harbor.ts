@@ -20,7 +20,7 @@ import {
   type HarborSecretNames,
 } from "../charts/harbor";
 import type { DatabaseEndpoint } from "../lib/database-connection";
-import { gatewayListeners, platformRoutesLabel, sharedGateway } from "../lib/shared-gateway";
+import { gatewayListeners, platformRoutesLabel, sharedGatewayParentRef } from "../lib/shared-gateway";
 import type { BucketAccess } from "./object-storage";
 import { chartRelease } from "./chart-release";
 import { platformNamespace } from "./namespace";
@@ -75,15 +75,7 @@ export function harborRoute(hostname: string): IHTTPRoute {
     kind: "HTTPRoute",
     metadata: { name: "harbor", namespace: registryNamespace, labels: { "app.kubernetes.io/part-of": "loco-platform" } },
     spec: {
-      parentRefs: [
-        {
-          group: "gateway.networking.k8s.io",
-          kind: "Gateway",
-          name: sharedGateway.name,
-          namespace: sharedGateway.namespace,
-          sectionName: gatewayListeners.registry,
-        },
-      ],
+      parentRefs: [sharedGatewayParentRef(gatewayListeners.registry)],
       hostnames: [hostname],
       rules: [
         // Layer uploads and downloads last as long as the layer is big: no request timeout on the registry API

@@ -15,6 +15,7 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { parseClockTime } from "../lib/clock-time";
 import { dockerConfigJson, registryPullSecretName } from "../lib/registry-pull-secret";
 import type { Severity } from "../registry/harbor-project";
 import {
@@ -71,9 +72,9 @@ export interface RegistryCredentials {
 
 /** Pure: "HH:MM" UTC as the 6-field cron Harbor's scheduler takes (seconds first). */
 export function dailyCron(clock: string): string {
-  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(clock);
-  if (!match) throw new Error(`"${clock}" is not an HH:MM time of day`);
-  return `0 ${Number(match[2])} ${Number(match[1])} * * *`;
+  const time = parseClockTime(clock);
+  if (!time) throw new Error(`"${clock}" is not an HH:MM time of day`);
+  return `0 ${time.minutes} ${time.hours} * * *`;
 }
 
 /** Pure: the retention rules; none of them retains untagged artifacts, so every run deletes those. */
@@ -209,7 +210,7 @@ export function validateTenantRegistryArgs(name: string, args: TenantRegistryArg
     ["garbageCollection.runAt", args.garbageCollection.runAt],
     ["rescanAt", args.rescanAt],
   ] as const) {
-    if (!/^([01]\d|2[0-3]):([0-5]\d)$/.test(clock)) fail(field, `must be HH:MM (UTC), got "${clock}"`);
+    if (!parseClockTime(clock)) fail(field, `must be HH:MM (UTC), got "${clock}"`);
   }
   if (!Number.isInteger(args.robots.expiryDays) || args.robots.expiryDays < 1)
     fail("robots.expiryDays", `must be a positive integer, got ${args.robots.expiryDays}`);

@@ -118,7 +118,13 @@ describe("the observability layer on dev", () => {
     assert.equal(route.enabled, true);
     assert.deepEqual(route.hostnames, ["dashboards.dev.loco.example.com"]);
     assert.deepEqual(route.parentRefs, [
-      { name: sharedGateway.name, namespace: sharedGateway.namespace, sectionName: gatewayListeners.dashboards },
+      {
+        group: "gateway.networking.k8s.io",
+        kind: "Gateway",
+        name: sharedGateway.name,
+        namespace: sharedGateway.namespace,
+        sectionName: gatewayListeners.dashboards,
+      },
     ]);
     const namespace = registered.all.find((r) => r.type === "kubernetes:core/v1:Namespace" && r.name === otelGateway.namespace)!;
     assert.equal(
