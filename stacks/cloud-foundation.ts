@@ -6,7 +6,6 @@
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import * as digitalocean from "@pulumi/digitalocean";
-import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "../components/cluster";
 import { ManagedDatabase } from "../components/database";
@@ -24,7 +23,6 @@ export interface CloudFoundationArgs {
 }
 
 export class CloudFoundation extends pulumi.ComponentResource implements Foundation {
-  public readonly kubernetes: k8s.Provider;
   public readonly providers: readonly pulumi.ProviderResource[];
   public readonly database: pulumi.Output<DatabaseConnection>;
   public readonly objectStorage: { readonly region: string };
@@ -116,12 +114,12 @@ export class CloudFoundation extends pulumi.ComponentResource implements Foundat
       { parent: this, providers: [cloudflareProvider] },
     );
 
-    this.kubernetes = kubernetesProvider(
+    const kubernetes = kubernetesProvider(
       `${name}-kubernetes`,
       { kind: "doks", kubeconfig: cluster.kubeconfig, clusterId: cluster.clusterId },
       { parent: this },
     );
-    this.providers = [this.kubernetes, digitaloceanProvider];
+    this.providers = [kubernetes, digitaloceanProvider];
     this.database = database.connection;
     this.objectStorage = { region: config.objectStorage.region ?? config.region };
     this.dnsSolverToken = dns.dnsSolverToken;

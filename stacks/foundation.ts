@@ -3,16 +3,13 @@
  * (DigitalOcean and Cloudflare, for dev and prod) and stacks/local-foundation.ts (an existing cluster and Postgres);
  * the traffic, observability and registry layers take either, and are shared by all three environments.
  */
-import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConnection, DatabaseEndpoint } from "../lib/database-connection";
 
 export interface Foundation {
-  /** The only Kubernetes provider. */
-  readonly kubernetes: k8s.Provider;
   /**
-   * The providers each layer above is given and hands down to its children: Kubernetes, and DigitalOcean where the
-   * environment has it (for the buckets and databases a layer keeps outside the cluster).
+   * The providers each layer above is given and hands down to its children: the only Kubernetes provider, and
+   * DigitalOcean where the environment has it (for the buckets and databases a layer keeps outside the cluster).
    */
   readonly providers: readonly pulumi.ProviderResource[];
   /** loco's database of record (secret). */

@@ -2,7 +2,6 @@
  * The foundation of the local stack: an existing cluster, reached through a named kubeconfig context (never the
  * current one), and an existing PostgreSQL given as a secret URL. Nothing is created outside the cluster.
  */
-import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { kubernetesProvider } from "../components/kubernetes-provider";
 import { connectionFromUrl, type DatabaseConnection } from "../lib/database-connection";
@@ -15,7 +14,6 @@ export interface LocalFoundationArgs {
 }
 
 export class LocalFoundation extends pulumi.ComponentResource implements Foundation {
-  public readonly kubernetes: k8s.Provider;
   public readonly providers: readonly pulumi.ProviderResource[];
   public readonly database: pulumi.Output<DatabaseConnection>;
   public readonly outputs: Record<string, unknown>;
@@ -24,12 +22,12 @@ export class LocalFoundation extends pulumi.ComponentResource implements Foundat
     super("loco:layer:LocalFoundation", name, {}, opts);
     const { config } = args;
 
-    this.kubernetes = kubernetesProvider(
+    const kubernetes = kubernetesProvider(
       `${name}-kubernetes`,
       { kind: "context", context: config.local.kubeContext, kubeconfigPath: config.local.kubeconfigPath },
       { parent: this },
     );
-    this.providers = [this.kubernetes];
+    this.providers = [kubernetes];
     this.database = pulumi.secret(config.credentials.databaseUrl.apply(connectionFromUrl));
     this.outputs = { cluster: { context: config.local.kubeContext }, database: this.database };
     this.registerOutputs(this.outputs);

@@ -17,7 +17,7 @@ import type { RotatingCredential } from "./rotating-credentials";
 import { rotationPolicy } from "./rotation-policy";
 
 /** The agent mounts host paths, which only a privileged namespace admits; it gets one of its own. */
-export const observabilityNamespaces = { main: platformNamespaces.observability, agent: platformNamespaces.observabilityAgent } as const;
+const observabilityNamespaces = { main: platformNamespaces.observability, agent: platformNamespaces.observabilityAgent } as const;
 
 const clickhouseUsers = { writer: "otel", reader: "grafana" } as const;
 

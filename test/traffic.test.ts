@@ -178,7 +178,7 @@ describe("the traffic layer on the local stack", () => {
     const stackConfig = parseStackConfig({ stack: "local", values: config.values, secretKeys: new Set(config.secretKeys) });
     const { result } = await runComponents(() => {
       const kubernetes = new k8s.Provider("k8s", { context: "kind-loco" });
-      const foundation = { kubernetes, providers: [kubernetes], database: pulumi.secret(pulumi.output({} as never)), outputs: {} };
+      const foundation = { providers: [kubernetes], database: pulumi.secret(pulumi.output({} as never)), outputs: {} };
       return new TrafficLayer("loco-local", { config: stackConfig, foundation }, { providers: [kubernetes] });
     });
     const urns = await Promise.all(
