@@ -95,6 +95,7 @@ export class ObservabilityLayer extends pulumi.ComponentResource {
         clientNamespaces: [observabilityNamespaces.main],
         backup: backups ? { bucket: backups.access, schedule: settings.backups.schedule } : undefined,
       },
+      // Its Secrets, release and Jobs go in the namespace, which its args name only as a string.
       { parent: this, dependsOn: [main] },
     );
 
@@ -112,6 +113,7 @@ export class ObservabilityLayer extends pulumi.ComponentResource {
         credentialsIssuedAt: credentials.writer.generatedAt,
         schemaReady: [clickhouse.schema],
       },
+      // The gateway and the agents go in these namespaces, which its args name only as strings.
       { parent: this, dependsOn: [main, agentNamespace] },
     );
 
@@ -130,6 +132,7 @@ export class ObservabilityLayer extends pulumi.ComponentResource {
         alertWebhook: { url: settings.alerting.webhookUrl, secretUrl: config.credentials.alertWebhookUrl },
         routesReady: args.routesReady,
       },
+      // Its Secrets and release go in the namespace, which its args name only as a string.
       { parent: this, dependsOn: [main] },
     );
 
