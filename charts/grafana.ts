@@ -4,6 +4,7 @@
  * the values hold no secret at all, so the chart's `assertNoLeakedSecrets` check stays on.
  */
 import { corePoolPlacement } from "../lib/core-pool";
+import type { SharedGatewayParentRef } from "../lib/shared-gateway";
 import type { ChartPin } from "./chart";
 
 export const grafanaChart: ChartPin = {
@@ -20,7 +21,7 @@ export interface GrafanaValuesArgs {
   /** Public host, e.g. dashboards.loco.example.com. */
   readonly hostname: string;
   /** Gateway listener the route attaches to. */
-  readonly parentRef: { readonly name: string; readonly namespace: string; readonly sectionName: string };
+  readonly parentRef: SharedGatewayParentRef;
   /** Secret with keys admin-user and admin-password. */
   readonly adminSecret: string;
   /** Env var name -> Secret key reference, for `$NAME` references in provisioning files. */

@@ -15,13 +15,17 @@ export const kedaHttpAddOnChart: ChartPin = {
 };
 
 export interface KedaHttpAddOnValuesArgs {
+  /** The interceptor that holds requests for sleeping apps. */
   readonly interceptor: {
+    /** Fewest interceptor replicas; 2 or more keeps waking apps through a node loss. */
     readonly minReplicas: number;
+    /** Most interceptor replicas, scaled on the requests it holds. */
     readonly maxReplicas: number;
     /** How long a request waits for its app to scale from zero. */
     readonly coldStartTimeoutSeconds: number;
     /** Whole-request deadline, and the wait for response headers: the gateway's request timeout. */
     readonly requestTimeoutSeconds: number;
+    /** CPU request of each replica. */
     readonly cpu: string;
     /** Request and limit: the memory held requests may use. */
     readonly memory: string;

@@ -21,6 +21,7 @@ export const openTelemetryCollectorChart: ChartPin = {
 export const collectorImage = { repository: "otel/opentelemetry-collector-contrib", tag: "0.158.0" } as const;
 
 export interface CollectorResources {
+  /** CPU request. */
   readonly cpu: string;
   /** Request and limit; memory_limiter works from the limit. */
   readonly memory: string;

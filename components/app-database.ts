@@ -12,11 +12,13 @@ import { tlsEndpoint, type DatabaseEndpoint } from "../lib/database-connection";
 export interface AppDatabaseArgs {
   /** The managed database cluster. */
   readonly clusterId: pulumi.Input<string>;
-  /** Its private host and port (the VPC address the cluster's pods reach). */
+  /** Its private host (the VPC address the cluster's pods reach). */
   readonly privateHost: pulumi.Input<string>;
+  /** Its port on that address. */
   readonly port: pulumi.Input<number>;
-  /** Name of the database and of its user. */
+  /** Name of the service's database: a lowercase SQL identifier. */
   readonly databaseName: string;
+  /** Name of the service's user, which gets a generated password: a lowercase SQL identifier. */
   readonly userName: string;
   /** Protect the database from deletion (prod): deleting it drops the service's data. */
   readonly protect: boolean;

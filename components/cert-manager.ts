@@ -17,7 +17,7 @@ import { chartRelease } from "./chart-release";
 import { customObject } from "./custom-object";
 import { platformNamespace } from "./namespace";
 import { platformNamespaces } from "../lib/platform-namespaces";
-import { gatewayListeners, sharedGateway } from "../lib/shared-gateway";
+import { gatewayListeners, sharedGatewayParentRef } from "../lib/shared-gateway";
 import { userDomainIssuer } from "../lib/tenant-domains";
 
 export const certManagerNamespace = platformNamespaces.certManager;
@@ -40,6 +40,7 @@ export type IssuerArgs =
   | {
       /** Let's Encrypt with DNS-01 on Cloudflare (dev, prod). Both issuers exist; `use` picks the certificates' one. */
       readonly kind: "acme";
+      /** The directory the certificates are ordered from: staging (untrusted, generous limits) or production. */
       readonly use: AcmeIssuerName;
       /**
        * Contact address of the ACME account.
@@ -63,6 +64,7 @@ export interface CertificateArgs {
   readonly secretName: string;
   /** Namespace of the Certificate and its Secret (the consumer's, e.g. the Gateway's). */
   readonly namespace: pulumi.Input<string>;
+  /** The names on the certificate (wildcards allowed); at least one. */
   readonly dnsNames: readonly string[];
   /**
    * A preserved key pair to start from instead of issuing (secret).
@@ -71,12 +73,15 @@ export interface CertificateArgs {
   readonly preserved?: pulumi.Input<PreservedCertificate>;
 }
 
+/** Replica counts and sizes have no default here: each stack states them (stacks/config-defaults.ts). */
 export interface CertManagerArgs {
   /** The Gateway API CRDs: cert-manager watches Gateway API objects for HTTP-01 and must start after them. */
   readonly gatewayApiCrds: pulumi.Resource;
-  /** Controller and webhook replicas. */
+  /** Controller and webhook replicas; 2 or more keeps issuing through a node loss. */
   readonly replicas: number;
+  /** Who signs the certificates, also for tenants' own domains: Let's Encrypt (dev, prod) or a local CA. */
   readonly issuer: IssuerArgs;
+  /** Certificates to declare (each Secret name once); the ClusterIssuers exist either way. */
   readonly certificates: readonly CertificateArgs[];
 }
 
@@ -90,7 +95,7 @@ export class CertManager extends pulumi.ComponentResource {
     super("loco:traffic:CertManager", name, {}, opts);
     validateCertManagerArgs(name, args, this);
 
-    const namespace = platformNamespace(certManagerNamespace, { podSecurity: "restricted" }, { parent: this });
+    const namespace = platformNamespace(`${name}-namespace`, { name: certManagerNamespace, podSecurity: "restricted" }, { parent: this });
     const release = chartRelease(
       `${name}-release`,
       certManagerChart,
@@ -259,15 +264,7 @@ export function userDomainAcmeIssuerObject(directory: AcmeIssuerName, email?: st
           {
             http01: {
               gatewayHTTPRoute: {
-                parentRefs: [
-                  {
-                    group: "gateway.networking.k8s.io",
-                    kind: "Gateway",
-                    name: sharedGateway.name,
-                    namespace: sharedGateway.namespace,
-                    sectionName: gatewayListeners.http,
-                  },
-                ],
+                parentRefs: [sharedGatewayParentRef(gatewayListeners.http)],
               },
             },
           },

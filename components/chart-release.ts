@@ -8,24 +8,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { chartSource, type ChartPin } from "../charts/chart";
-import { deepMerge } from "../lib/deep-merge";
 
 export interface ChartReleaseArgs {
   /**
-   * Helm release name, when it must differ from the Pulumi name (charts that derive Service names from it, or a
-   * component's `${name}-<role>` child naming).
-   * @default the Pulumi resource name
+   * The Helm release name (what `helm list` shows), always given and never derived from the Pulumi name: charts
+   * derive Service names from it, runbooks name it, and it must not change when a component is renamed.
    */
-  readonly releaseName?: string;
+  readonly releaseName: string;
   /** Namespace to install into. The caller creates (and labels) it; Helm never does. */
   readonly namespace: pulumi.Input<string>;
   /** Values from the chart module's pure values builder. Leaves may be Outputs (secrets stay secret). */
   readonly values: Record<string, unknown>;
-  /**
-   * Merged over `values` last: the escape hatch for a value the builder does not expose.
-   * @default {}
-   */
-  readonly overrides?: Record<string, unknown>;
   /**
    * Seconds Helm waits for the release's workloads to become ready before rolling back.
    * @default 600
@@ -48,10 +41,10 @@ export function chartRelease(
     name,
     {
       // A fixed release name: `helm list`, runbooks and Service names stay stable across stacks.
-      name: args.releaseName ?? name,
+      name: args.releaseName,
       namespace: args.namespace,
       ...chartSource(pin),
-      values: deepMerge(args.values, args.overrides ?? {}),
+      values: args.values,
       createNamespace: false,
       skipCrds: args.skipCrds ?? false,
       // A failed install or upgrade rolls back instead of leaving a half-applied release behind.

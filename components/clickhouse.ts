@@ -23,13 +23,17 @@ export interface ClickHouseCredential {
   readonly password: pulumi.Input<string>;
 }
 
+/** Sizes and retention have no default here: each stack states them (stacks/config-defaults.ts). */
 export interface ClickHouseArgs {
   /** Namespace (created by the caller). */
   readonly namespace: string;
+  /** Days of telemetry kept: the tables' TTL, written into the schema the migration Job applies. */
   readonly retentionDays: number;
+  /** CPU request of the server. */
   readonly cpu: string;
   /** Memory request and limit. */
   readonly memory: string;
+  /** Size of the server's volume, e.g. "20Gi". */
   readonly storage: string;
   /** The `default` user: migrations, backups, tenant deletion. */
   readonly adminPassword: pulumi.Input<string>;
@@ -43,9 +47,14 @@ export interface ClickHouseArgs {
   readonly clientNamespaces: readonly string[];
   /**
    * Daily backups to this bucket; unset means telemetry is lost with the cluster (the local stack).
-   * @default undefined
+   * @default none: no backups
    */
-  readonly backup?: { readonly bucket: pulumi.Input<BucketAccess>; readonly schedule: string };
+  readonly backup?: {
+    /** The bucket and a key that may write it (secret). */
+    readonly bucket: pulumi.Input<BucketAccess>;
+    /** When the backup CronJob runs: a cron expression, in UTC. */
+    readonly schedule: string;
+  };
 }
 
 export interface ClickHouseConnection {
@@ -91,9 +100,10 @@ export class ClickHouse extends pulumi.ComponentResource {
     this.passwordSecrets = { admin: secretName("admin"), writer: secretName(args.writer.user), reader: secretName(args.reader.user) };
 
     const release = chartRelease(
-      clickhouseReleaseName,
+      `${name}-release`,
       clickhouseChart,
       {
+        releaseName: clickhouseReleaseName,
         namespace: args.namespace,
         values: clickhouseValues({
           cpu: args.cpu,

@@ -29,16 +29,26 @@ export interface ClusterArgs {
   /** HA control plane. DigitalOcean cannot turn it off again. */
   readonly highAvailability: boolean;
   /** The built-in pool, reserved for platform add-ons. Changing `size` replaces the cluster. */
-  readonly corePool: { readonly size: string; readonly nodeCount: number };
+  readonly corePool: {
+    /** Droplet size slug of every core node. */
+    readonly size: string;
+    /** Fixed number of core nodes (no autoscaler), at least 1. */
+    readonly nodeCount: number;
+  };
   /** Autoscaled pools for tenant apps. */
   readonly appPools: readonly AppPoolArgs[];
   /** Let DigitalOcean apply patch upgrades in the maintenance window. */
   readonly autoUpgrade: boolean;
-  /** Weekly window (UTC) for automatic upgrades: a weekday or "any", and HH:MM. */
-  readonly maintenance: { readonly day: string; readonly startTime: string };
+  /** Weekly window (UTC) for automatic upgrades. */
+  readonly maintenance: {
+    /** A weekday ("monday" ...) or "any". */
+    readonly day: string;
+    /** Start of the window, HH:MM UTC (lib/clock-time.ts). */
+    readonly startTime: string;
+  };
   /**
    * CIDRs allowed to reach the Kubernetes API. Unset leaves the API reachable from anywhere (still authenticated).
-   * @default undefined
+   * @default none: no control plane firewall
    */
   readonly controlPlaneAllowedCidrs?: readonly string[];
   /**
@@ -167,10 +177,15 @@ export function appPoolInputs(
 }
 
 export interface ExecCredentialKubeconfigArgs {
+  /** The DOKS cluster id `doctl` asks a credential for. */
   readonly clusterId: string;
+  /** The cluster's name: also the kubeconfig's cluster, user and context name. */
   readonly clusterName: string;
+  /** The Kubernetes API URL. */
   readonly endpoint: string;
+  /** The cluster CA certificate, base64-encoded PEM. */
   readonly caCertificateBase64: string;
+  /** The DigitalOcean token `doctl` runs with (secret: the kubeconfig holding it is a secret). */
   readonly token: string;
 }
 

@@ -9,7 +9,9 @@ import { tlsEndpoint, type DatabaseConnection, type DatabaseEndpoint } from "../
 
 /** A source the database firewall admits (DigitalOcean rule types; `ip_addr` takes an IP or CIDR). */
 export interface TrustedSource {
+  /** What `value` names: an IP or CIDR (`ip_addr`), a droplet, a Kubernetes cluster, a droplet tag or an app. */
   readonly type: "ip_addr" | "droplet" | "k8s" | "tag" | "app";
+  /** The address, or the id or name of what `type` says. */
   readonly value: pulumi.Input<string>;
 }
 
@@ -33,8 +35,13 @@ export interface ManagedDatabaseArgs {
   readonly trustedSources?: readonly TrustedSource[];
   /** Server-side connections of the API's transaction-mode pool. */
   readonly connectionPoolSize: number;
-  /** Weekly maintenance window (UTC): weekday and HH:MM. */
-  readonly maintenance: { readonly day: string; readonly startTime: string };
+  /** Weekly maintenance window (UTC). */
+  readonly maintenance: {
+    /** A weekday, "monday" to "sunday". */
+    readonly day: string;
+    /** Start of the window, HH:MM UTC (lib/clock-time.ts). */
+    readonly startTime: string;
+  };
   /**
    * Name of the API's database.
    * @default "loco"

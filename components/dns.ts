@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { platformHosts, type PublicNames } from "../lib/public-names";
 import { rotationTrigger, type RotationPolicy } from "./secrets";
 
+/** The TTL has no default here: each stack states it (stacks/config-defaults.ts). */
 export interface DnsArgs {
   /** The Cloudflare zone (looked up by name): the base domain or one of its parents. */
   readonly zone: string;

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { chartRelease } from "./chart-release";
 import { credentialsIssuedAtAnnotation } from "./secrets";
 import { grafanaChart, grafanaValues } from "../charts/grafana";
-import { gatewayListeners, sharedGateway } from "../lib/shared-gateway";
+import { gatewayListeners, sharedGatewayParentRef } from "../lib/shared-gateway";
 import {
   alertingProvisioning,
   clickhousePlugin,
@@ -19,20 +19,44 @@ import {
   type AlertWebhook,
 } from "../observability/grafana-provisioning";
 
+/** Sizes have no default here: each stack states them (stacks/config-defaults.ts). */
 export interface GrafanaArgs {
+  /** Namespace (created by the caller, labelled so the shared Gateway admits its route). */
   readonly namespace: string;
+  /** Public hostname, e.g. dashboards.example.com: the route's host and Grafana's root URL. */
   readonly hostname: string;
+  /** CPU request. */
   readonly cpu: string;
+  /** Memory request and limit. */
   readonly memory: string;
+  /** Password of Grafana's `admin` login (secret). */
   readonly adminPassword: pulumi.Input<string>;
-  readonly clickhouse: { readonly host: string; readonly nativePort: number };
+  /** Where the ClickHouse datasource connects (components/clickhouse.ts `connection`). */
+  readonly clickhouse: {
+    /** In-cluster DNS name of the ClickHouse server. */
+    readonly host: string;
+    /** Its native-protocol port. */
+    readonly nativePort: number;
+  };
+  /** The ClickHouse user the datasource reads as: one that may only SELECT. */
   readonly clickhouseUser: string;
   /** Secret in the namespace whose `password` key is the reader's password. */
   readonly clickhousePasswordSecret: string;
   /** Changes when the admin or reader password rotates; the pod rolls to pick them up. */
   readonly credentialsIssuedAt: pulumi.Input<string>;
-  /** Plain https URL from config, or a secret one (it embeds a token). Neither: alerts show in Grafana only. */
-  readonly alertWebhook: { readonly url?: string; readonly secretUrl?: pulumi.Input<string> };
+  /** Where alerts are sent: a plain URL or a secret one, not both. Neither: alerts show in Grafana only. */
+  readonly alertWebhook: {
+    /**
+     * An https URL that holds no credential.
+     * @default none
+     */
+    readonly url?: string;
+    /**
+     * An https URL that embeds a token (secret): kept in a Kubernetes Secret, never in the values.
+     * @default none
+     */
+    readonly secretUrl?: pulumi.Input<string>;
+  };
   /** The Gateway API CRDs and the shared Gateway: the route needs both. */
   readonly routesReady: readonly pulumi.Resource[];
 }
@@ -82,7 +106,7 @@ export class Grafana extends pulumi.ComponentResource {
       cpu: args.cpu,
       memory: args.memory,
       hostname: args.hostname,
-      parentRef: { name: sharedGateway.name, namespace: sharedGateway.namespace, sectionName: gatewayListeners.dashboards },
+      parentRef: sharedGatewayParentRef(gatewayListeners.dashboards),
       adminSecret: "grafana-admin",
       secretEnv,
       plugins: [clickhousePlugin],
@@ -94,9 +118,9 @@ export class Grafana extends pulumi.ComponentResource {
       podAnnotations: { [credentialsIssuedAtAnnotation]: args.credentialsIssuedAt },
     });
     chartRelease(
-      "grafana",
+      `${name}-release`,
       grafanaChart,
-      { namespace: args.namespace, values },
+      { releaseName: "grafana", namespace: args.namespace, values },
       // Secrets it mounts; the Gateway and its CRDs its HTTPRoute attaches to.
       { parent: this, dependsOn: dependencies },
     );

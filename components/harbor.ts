@@ -20,7 +20,7 @@ import {
   type HarborSecretNames,
 } from "../charts/harbor";
 import type { DatabaseEndpoint } from "../lib/database-connection";
-import { gatewayListeners, platformRoutesLabel, sharedGateway } from "../lib/shared-gateway";
+import { gatewayListeners, platformRoutesLabel, sharedGatewayParentRef } from "../lib/shared-gateway";
 import type { BucketAccess } from "./object-storage";
 import { chartRelease } from "./chart-release";
 import { platformNamespace } from "./namespace";
@@ -38,28 +38,50 @@ export const harborAdminUser = "admin";
 const registryUser = "harbor_registry_user";
 
 export type HarborImageStorageArgs =
-  { readonly kind: "spaces"; readonly access: pulumi.Output<BucketAccess> } | { readonly kind: "volume"; readonly sizeGiB: number };
+  | {
+      /** Blobs in a Spaces bucket, which outlives the cluster (dev, prod). */
+      readonly kind: "spaces";
+      /** The bucket and a key that may read and write it (secret). */
+      readonly access: pulumi.Output<BucketAccess>;
+    }
+  | {
+      /** Blobs on a volume in the cluster, lost with it (local). */
+      readonly kind: "volume";
+      /** The volume's size in GiB. */
+      readonly sizeGiB: number;
+    };
 
 export type HarborDatabaseArgs =
   | {
+      /** A database of Harbor's own on the managed Postgres, which outlives the cluster (dev, prod). */
       readonly kind: "managed";
       /** Harbor's own database and user (components/app-database.ts). Secret. */
       readonly connection: pulumi.Output<DatabaseEndpoint>;
       /** The cluster's admin, to let that user create its tables (components/postgres-schema-grant.ts). Secret. */
       readonly admin: pulumi.Output<DatabaseEndpoint>;
-      /** The database and user in `connection`, as plain names for the grant. */
+      /** The database in `connection`, as a plain name for the grant. */
       readonly databaseName: string;
+      /** The user in `connection`, as a plain name for the grant. */
       readonly userName: string;
+      /** Most connections each Harbor pod opens (they share the managed database's connection limit); at least 2. */
       readonly maxOpenConnections: number;
     }
-  | { readonly kind: "in-cluster"; readonly sizeGiB: number };
+  | {
+      /** The chart's own PostgreSQL in the cluster, lost with it (local). */
+      readonly kind: "in-cluster";
+      /** Its volume's size in GiB. */
+      readonly sizeGiB: number;
+    };
 
+/** Replica counts and sizes have no default here: each stack states them (stacks/config-defaults.ts). */
 export interface HarborArgs {
   /** Public hostname, e.g. registry.example.com. */
   readonly hostname: string;
   /** Replicas of Harbor's stateless parts. */
   readonly replicas: number;
+  /** Where image blobs are kept. */
   readonly imageStorage: HarborImageStorageArgs;
+  /** Where Harbor's metadata (projects, robots, policies, scan reports) is kept. */
   readonly database: HarborDatabaseArgs;
   /** Rotation of the admin password (applied inside Harbor by the registry configuration, see registry/harbor-admin-password.ts). */
   readonly adminPasswordRotation: RotationPolicy;
@@ -75,15 +97,7 @@ export function harborRoute(hostname: string): IHTTPRoute {
     kind: "HTTPRoute",
     metadata: { name: "harbor", namespace: registryNamespace, labels: { "app.kubernetes.io/part-of": "loco-platform" } },
     spec: {
-      parentRefs: [
-        {
-          group: "gateway.networking.k8s.io",
-          kind: "Gateway",
-          name: sharedGateway.name,
-          namespace: sharedGateway.namespace,
-          sectionName: gatewayListeners.registry,
-        },
-      ],
+      parentRefs: [sharedGatewayParentRef(gatewayListeners.registry)],
       hostnames: [hostname],
       rules: [
         // Layer uploads and downloads last as long as the layer is big: no request timeout on the registry API
@@ -118,9 +132,9 @@ export class Harbor extends pulumi.ComponentResource {
     this.url = `https://${args.hostname}`;
 
     const namespace = platformNamespace(
-      registryNamespace,
+      `${name}-namespace`,
       // baseline, not restricted: the chart's volume permission init containers (database, redis, trivy) run as root.
-      { podSecurity: "baseline", labels: { [platformRoutesLabel.key]: platformRoutesLabel.value } },
+      { name: registryNamespace, podSecurity: "baseline", labels: { [platformRoutesLabel.key]: platformRoutesLabel.value } },
       { parent: this },
     );
     const ns = namespace.metadata.name;
@@ -131,9 +145,10 @@ export class Harbor extends pulumi.ComponentResource {
     const database = this.database(name, ns, args.database);
 
     const release = chartRelease(
-      "harbor",
+      `${name}-release`,
       harborChart,
       {
+        releaseName: "harbor",
         namespace: ns,
         values: harborValues({
           externalUrl: this.url,
@@ -247,7 +262,7 @@ export class Harbor extends pulumi.ComponentResource {
     const password = this.secret(name, ns, "database", { [harborSecretKeys.databasePassword]: connection.apply((c) => c.password) });
     const grant = new PostgresSchemaGrant(
       `${name}-database-grant`,
-      { namespace: ns, admin: database.admin, database: database.databaseName, role: database.userName },
+      { namespace: ns, jobName: "harbor-database-grant", admin: database.admin, database: database.databaseName, role: database.userName },
       { parent: this },
     );
     // Only the password is secret; the rest is where the database is.

@@ -17,6 +17,7 @@ import { isQuantity } from "../lib/quantity";
 import { chartRelease } from "./chart-release";
 import { platformNamespace } from "./namespace";
 
+/** Replica counts and sizes have no default here: each stack states them (stacks/config-defaults.ts). */
 export interface KedaArgs {
   /** Replicas of KEDA's operator, metrics API server and webhooks (and of metrics-server). */
   readonly replicas: number;
@@ -45,7 +46,7 @@ export class Keda extends pulumi.ComponentResource {
 
     // Baseline: KEDA's own pods meet "restricted", but the add-on's chart sets neither runAsNonRoot nor a seccomp
     // profile, which "restricted" requires; warnings (namespace.ts) still report what falls short.
-    const namespace = platformNamespace(kedaNamespace, { podSecurity: "baseline" }, { parent: this });
+    const namespace = platformNamespace(`${name}-namespace`, { name: kedaNamespace, podSecurity: "baseline" }, { parent: this });
     const keda = chartRelease(
       `${name}-core`,
       kedaChart,

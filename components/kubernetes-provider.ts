@@ -8,6 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 
 export type KubernetesAccess =
   | {
+      /** A DOKS cluster this stack built (dev, prod). */
       readonly kind: "doks";
       /** Exec-credential kubeconfig (secret). */
       readonly kubeconfig: pulumi.Input<string>;
@@ -15,10 +16,14 @@ export type KubernetesAccess =
       readonly clusterId: pulumi.Input<string>;
     }
   | {
+      /** An existing cluster in a kubeconfig (local). */
       readonly kind: "context";
       /** kubeconfig context of an existing cluster (kind, k3d, minikube). */
       readonly context: string;
-      /** kubeconfig file; the provider's default lookup (KUBECONFIG, ~/.kube/config) when unset. */
+      /**
+       * kubeconfig file holding `context`.
+       * @default the provider's own lookup: KUBECONFIG, then ~/.kube/config
+       */
       readonly kubeconfigPath?: string;
     };
 

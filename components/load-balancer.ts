@@ -86,9 +86,13 @@ export function loadBalancerInputs(args: EntryLoadBalancerArgs): digitalocean.Lo
 }
 
 export interface AdoptionAnnotationArgs {
+  /** The id of the load balancer to adopt (EntryLoadBalancer `loadBalancerId`). */
   readonly loadBalancerId: string;
+  /** Its name: the same as EntryLoadBalancerArgs `name`, so the CCM and Pulumi never rename it back and forth. */
   readonly name: string;
+  /** Its size: the same as EntryLoadBalancerArgs `sizeUnit`. */
   readonly sizeUnit: number;
+  /** Whether it sends PROXY protocol: the same as EntryLoadBalancerArgs `proxyProtocol`. */
   readonly proxyProtocol: boolean;
   /** Stop this cluster's CCM from updating or deleting the load balancer (handover to a new cluster). */
   readonly disown: boolean;

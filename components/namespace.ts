@@ -5,6 +5,11 @@ import type * as pulumi from "@pulumi/pulumi";
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
 
 export interface PlatformNamespaceArgs {
+  /**
+   * The Kubernetes name, independent of the Pulumi name: other layers and the resurrector find the namespace by it
+   * (lib/platform-namespaces.ts).
+   */
+  readonly name: string;
   /** Pod Security Standard enforced on every pod in the namespace. Use the strictest the add-on runs under. */
   readonly podSecurity: PodSecurityLevel;
   /**
@@ -14,12 +19,17 @@ export interface PlatformNamespaceArgs {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-export function platformNamespace(name: string, args: PlatformNamespaceArgs, opts?: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
+/** Declares the namespace as `resourceName` (a `${parent}-<role>` Pulumi name); `args.name` is what the cluster sees. */
+export function platformNamespace(
+  resourceName: string,
+  args: PlatformNamespaceArgs,
+  opts?: pulumi.CustomResourceOptions,
+): k8s.core.v1.Namespace {
   return new k8s.core.v1.Namespace(
-    name,
+    resourceName,
     {
       metadata: {
-        name,
+        name: args.name,
         labels: {
           "app.kubernetes.io/part-of": "loco-platform",
           "pod-security.kubernetes.io/enforce": args.podSecurity,

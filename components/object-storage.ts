@@ -16,7 +16,7 @@ export interface ObjectStorageBucketArgs {
   /**
    * Delete objects older than this many days (Spaces lifecycle rule). Unset keeps objects until their owner
    * deletes them.
-   * @default undefined
+   * @default none: objects never expire
    */
   readonly expireAfterDays?: number;
 }

@@ -12,15 +12,29 @@ import { agentValues, gatewayValues, openTelemetryCollectorChart, type Collector
 import { appTelemetryEnv, otelGateway, otlpGrpcEndpoint, otlpHttpEndpoint } from "../lib/telemetry-endpoints";
 import { agentConfig, agentForwardPort, gatewayConfig } from "../observability/collector-config";
 
+/** Sizes have no default here: each stack states them (stacks/config-defaults.ts). */
 export interface OtelCollectorsArgs {
   /** Namespace of the gateway (lib/telemetry-endpoints.ts names it). */
   readonly namespace: string;
   /** Namespace of the agent DaemonSet. */
   readonly agentNamespace: string;
+  /** What each per-node agent requests. */
   readonly agent: CollectorResources;
-  readonly gateway: CollectorResources & { readonly replicas: number };
+  /** What each gateway replica requests, and how many run. */
+  readonly gateway: CollectorResources & {
+    /** Gateway replicas; 2 or more keeps telemetry flowing through a node loss. */
+    readonly replicas: number;
+  };
+  /** Metric names kept; every other metric is dropped at the agent. At least one. */
   readonly metricAllowList: readonly string[];
-  readonly clickhouse: { readonly host: string; readonly nativePort: number };
+  /** Where the gateway writes (components/clickhouse.ts `connection`). */
+  readonly clickhouse: {
+    /** In-cluster DNS name of the ClickHouse server. */
+    readonly host: string;
+    /** Its native-protocol port. */
+    readonly nativePort: number;
+  };
+  /** The ClickHouse user the gateway inserts as: one that may only insert into (and read) the telemetry tables. */
   readonly clickhouseUser: string;
   /** Secret in the gateway's namespace whose `password` key is the writer's password. */
   readonly clickhousePasswordSecret: string;
@@ -60,9 +74,10 @@ export class OtelCollectors extends pulumi.ComponentResource {
     }
 
     const gateway = chartRelease(
-      otelGateway.service,
+      `${name}-gateway`,
       openTelemetryCollectorChart,
       {
+        releaseName: otelGateway.service,
         namespace: args.namespace,
         values: gatewayValues({
           config: gatewayConfig({
@@ -83,9 +98,10 @@ export class OtelCollectors extends pulumi.ComponentResource {
     );
 
     chartRelease(
-      "otel-agent",
+      `${name}-agent`,
       openTelemetryCollectorChart,
       {
+        releaseName: "otel-agent",
         namespace: args.agentNamespace,
         values: agentValues({
           config: agentConfig({

@@ -17,11 +17,18 @@ export const psqlImage = "docker.io/library/postgres:17.5-alpine";
 const psqlUid = 70;
 
 export interface PostgresSchemaGrantArgs {
+  /** Namespace the Job and its Secret run in (the service's; created by the caller). */
   readonly namespace: pulumi.Input<string>;
+  /**
+   * The Job's Kubernetes name; its Secret is `<jobName>-admin`. Independent of the Pulumi name, so renaming the
+   * component does not rename what runs in the cluster.
+   */
+  readonly jobName: string;
   /** The managed cluster's admin endpoint (secret). Its database is replaced by `database`. */
   readonly admin: pulumi.Input<DatabaseEndpoint>;
-  /** The service's database and the role to grant. */
+  /** The service's database: a lowercase SQL identifier. */
   readonly database: string;
+  /** The role (the service's user) granted the database and its `public` schema: a lowercase SQL identifier. */
   readonly role: string;
 }
 
@@ -61,7 +68,7 @@ export class PostgresSchemaGrant extends pulumi.ComponentResource {
     const secret = new k8s.core.v1.Secret(
       `${name}-admin`,
       {
-        metadata: { name: `${name}-admin`, namespace: args.namespace },
+        metadata: { name: `${args.jobName}-admin`, namespace: args.namespace },
         type: "Opaque",
         stringData: pulumi.secret(pulumi.output(args.admin).apply((admin) => adminEnvironment(admin, args.database))),
       },
@@ -70,13 +77,13 @@ export class PostgresSchemaGrant extends pulumi.ComponentResource {
 
     const placement = corePoolPlacement();
     this.job = new k8s.batch.v1.Job(
-      name,
+      `${name}-job`,
       {
-        metadata: { name, namespace: args.namespace, labels: { "app.kubernetes.io/part-of": "loco-platform" } },
+        metadata: { name: args.jobName, namespace: args.namespace, labels: { "app.kubernetes.io/part-of": "loco-platform" } },
         spec: {
           backoffLimit: 6,
           template: {
-            metadata: { labels: { "app.kubernetes.io/name": name } },
+            metadata: { labels: { "app.kubernetes.io/name": args.jobName } },
             spec: {
               restartPolicy: "OnFailure",
               automountServiceAccountToken: false,

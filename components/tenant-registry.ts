@@ -15,6 +15,7 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { parseClockTime } from "../lib/clock-time";
 import { dockerConfigJson, registryPullSecretName } from "../lib/registry-pull-secret";
 import type { Severity } from "../registry/harbor-project";
 import {
@@ -30,6 +31,7 @@ import type { RetentionRule } from "../registry/harbor-retention";
 import type { RobotPermission } from "../registry/harbor-robot-account";
 import { rotationTrigger, type RotationPolicy } from "./secrets";
 
+/** The lifecycle rules, schedules and quotas have no default here: each stack states them (stacks/config-defaults.ts). */
 export interface TenantRegistryArgs {
   /** Where `pulumi up` reaches Harbor's API, e.g. https://registry.example.com. */
   readonly apiUrl: string;
@@ -41,20 +43,49 @@ export interface TenantRegistryArgs {
   readonly adminPassword: pulumi.Output<string>;
   /** What must be in place before Harbor's API answers (its release and route). */
   readonly harborReady: readonly pulumi.Resource[];
+  /** The one private project tenant images live in. */
   readonly project: {
+    /** Project name: the path segment after the registry host in every image reference. */
     readonly name: string;
+    /** Most storage the project may use, in GiB (at least 1); pushes beyond it are refused. */
     readonly storageQuotaGiB: number;
+    /** Pulls of an image with a vulnerability at or above this severity are refused. */
     readonly blockPullsAtSeverity: Severity;
+    /** CVE ids that never block a pull. */
     readonly cveAllowlist: readonly string[];
   };
-  readonly retention: { readonly keepLatestPushed: number; readonly keepPushedWithinDays: number | null; readonly runAt: string };
-  readonly garbageCollection: { readonly runAt: string; readonly workers: number };
+  /** What the daily retention run keeps per repository; everything else tagged, and everything untagged, goes. */
+  readonly retention: {
+    /** Keep this many most recently pushed artifacts. */
+    readonly keepLatestPushed: number;
+    /** Also keep what was pushed within this many days; null keeps nothing for its age. */
+    readonly keepPushedWithinDays: number | null;
+    /** When the run starts, HH:MM UTC. */
+    readonly runAt: string;
+  };
+  /** The daily garbage collection that frees the blobs retention released; run it after retention. */
+  readonly garbageCollection: {
+    /** When it starts, HH:MM UTC. */
+    readonly runAt: string;
+    /** Parallel deletion workers (Harbor allows 1 to 5). */
+    readonly workers: number;
+  };
   /** Daily rescan of every artifact, HH:MM UTC. */
   readonly rescanAt: string;
-  readonly immutableTags: { readonly pattern: string; readonly enforced: boolean };
+  /** Tags no push may overwrite (and retention therefore never deletes). */
+  readonly immutableTags: {
+    /** Tag pattern, in Harbor's doublestar syntax. */
+    readonly pattern: string;
+    /** Enforce the rule; off keeps it declared but inactive. */
+    readonly enforced: boolean;
+  };
+  /** The two robot accounts. */
   readonly robots: {
+    /** Days a robot's credentials work (at least 1); rotation replaces them before that. */
     readonly expiryDays: number;
+    /** Rotation of the builder robot (push and pull). */
     readonly builderRotation: RotationPolicy;
+    /** Rotation of the cluster's pull-only robot. */
     readonly pullRotation: RotationPolicy;
   };
   /** Protect the project (prod): deleting it would take every tenant image with it. */
@@ -71,9 +102,9 @@ export interface RegistryCredentials {
 
 /** Pure: "HH:MM" UTC as the 6-field cron Harbor's scheduler takes (seconds first). */
 export function dailyCron(clock: string): string {
-  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(clock);
-  if (!match) throw new Error(`"${clock}" is not an HH:MM time of day`);
-  return `0 ${Number(match[2])} ${Number(match[1])} * * *`;
+  const time = parseClockTime(clock);
+  if (!time) throw new Error(`"${clock}" is not an HH:MM time of day`);
+  return `0 ${time.minutes} ${time.hours} * * *`;
 }
 
 /** Pure: the retention rules; none of them retains untagged artifacts, so every run deletes those. */
@@ -209,7 +240,7 @@ export function validateTenantRegistryArgs(name: string, args: TenantRegistryArg
     ["garbageCollection.runAt", args.garbageCollection.runAt],
     ["rescanAt", args.rescanAt],
   ] as const) {
-    if (!/^([01]\d|2[0-3]):([0-5]\d)$/.test(clock)) fail(field, `must be HH:MM (UTC), got "${clock}"`);
+    if (!parseClockTime(clock)) fail(field, `must be HH:MM (UTC), got "${clock}"`);
   }
   if (!Number.isInteger(args.robots.expiryDays) || args.robots.expiryDays < 1)
     fail("robots.expiryDays", `must be a positive integer, got ${args.robots.expiryDays}`);

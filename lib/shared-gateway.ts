@@ -8,6 +8,36 @@ import { platformNamespaces } from "./platform-namespaces";
 /** The shared Gateway's name and namespace, for HTTPRoute parentRefs. */
 export const sharedGateway = { name: "loco", namespace: platformNamespaces.gateway } as const;
 
+/** How a route (in any namespace) names the shared Gateway, or one listener of it, as its parent. */
+export interface SharedGatewayParentRef {
+  readonly group: "gateway.networking.k8s.io";
+  readonly kind: "Gateway";
+  readonly name: string;
+  readonly namespace: string;
+  /** The listener; a route without one attaches to every listener that admits it. */
+  readonly sectionName?: string;
+}
+
+/** Pure: the parentRef of a route attaching to the shared Gateway's `sectionName` listener (usually one of {@link gatewayListeners}). */
+export function sharedGatewayParentRef(sectionName?: string): SharedGatewayParentRef {
+  return {
+    group: "gateway.networking.k8s.io",
+    kind: "Gateway",
+    name: sharedGateway.name,
+    namespace: sharedGateway.namespace,
+    ...(sectionName ? { sectionName } : {}),
+  };
+}
+
+/**
+ * Pure: how a policy in the Gateway's own namespace targets it, or one of its listeners. Policy target references are
+ * local: they carry no namespace.
+ */
+export function sharedGatewayPolicyTarget(sectionName?: string): Omit<SharedGatewayParentRef, "namespace"> {
+  const { namespace: _sameNamespace, ...target } = sharedGatewayParentRef(sectionName);
+  return target;
+}
+
 /** Listener (sectionName) per public host; routes attach to the listener of their host. */
 export const gatewayListeners = {
   http: "http",

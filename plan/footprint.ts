@@ -4,7 +4,7 @@
  */
 import { chartFootprint, type Footprint } from "../charts/chart";
 import { chartForRelease } from "../charts/index";
-import { shutdownManagerRequests } from "../components/gateway";
+import { shutdownManagerRequests } from "../components/gateway-envoy-proxy";
 import { catalog } from "../lib/digitalocean-catalog";
 import { cpuMillicores, memoryMiB, storageGiB } from "../lib/quantity";
 import type { RecordedResource } from "./mock-runtime";

@@ -133,16 +133,22 @@ function assertUniqueFiles(names: readonly string[], what: string): void {
   }
 }
 
-/** The top-level component a resource belongs to ("(stack)" for what sits directly under the stack). */
+/**
+ * Where a resource is counted: its layer (the component under the stack) and, below that, the component it belongs
+ * to, as "<layer> > <component>"; just the layer for what a layer declares itself; "(stack)" for what sits directly
+ * under the stack. Two levels, because every resource of a stack is in one of a handful of layers.
+ */
 function componentOf(resource: RecordedResource, byUrn: Map<string, RecordedResource>): string {
-  let current = resource;
-  for (;;) {
-    const parent = current.parent ? byUrn.get(current.parent) : undefined;
-    if (!parent || parent.type === "pulumi:pulumi:Stack") {
-      return current === resource || current.custom ? "(stack)" : `${current.type} ${current.name}`;
-    }
-    current = parent;
+  const ancestors: RecordedResource[] = [];
+  for (
+    let parent = resource.parent ? byUrn.get(resource.parent) : undefined;
+    parent;
+    parent = parent.parent ? byUrn.get(parent.parent) : undefined
+  ) {
+    if (parent.type !== "pulumi:pulumi:Stack") ancestors.unshift(parent);
   }
+  const components = ancestors.filter((ancestor) => !ancestor.custom).slice(0, 2);
+  return components.length === 0 ? "(stack)" : components.map((component) => `${component.type} ${component.name}`).join(" > ");
 }
 
 function countResources(resources: readonly RecordedResource[]): PlanSummary["resources"] {

@@ -3,6 +3,7 @@
  * (defaults plus stack file) next to the shape checks, so one run reports every problem at once; each rule
  * guards its own types because the shape may be wrong at the same time.
  */
+import { parseClockTime } from "../lib/clock-time";
 import { catalog, spacesRegions } from "../lib/digitalocean-catalog";
 import { domainPattern } from "./config-schema";
 import { rotatingCredentialNames } from "./rotating-credentials";
@@ -170,8 +171,8 @@ function trafficRules(environment: unknown, traffic: Raw | undefined): ConfigPro
 }
 
 const minutesOf = (clock: unknown): number | undefined => {
-  const match = typeof clock === "string" ? /^([01]\d|2[0-3]):([0-5]\d)$/.exec(clock) : null;
-  return match ? Number(match[1]) * 60 + Number(match[2]) : undefined;
+  const time = parseClockTime(clock);
+  return time ? time.hours * 60 + time.minutes : undefined;
 };
 
 /** GC after retention, robots that outlive their rotation, a quota that holds at least one image. */

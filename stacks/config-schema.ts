@@ -5,6 +5,7 @@
  * config reference (`npm run config:reference`), so it is written for the person editing the stack file.
  */
 import { z } from "zod";
+import { clockTimePattern } from "../lib/clock-time";
 import { catalog, platformRegions, spacesRegions } from "../lib/digitalocean-catalog";
 import { isQuantity } from "../lib/quantity";
 
@@ -20,7 +21,7 @@ export const pinnedKubernetesVersion = /^\d+\.\d+\.\d+-do\.\d+$/;
 const dnsLabel = z.string().regex(dnsLabelPattern, "must be a DNS label: lowercase letters, digits and '-', 1-63 characters");
 const domain = z.string().regex(domainPattern, "must be a domain name such as loco.example.com (lowercase, no scheme, no trailing dot)");
 const weekday = z.enum(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]);
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a UTC time of day as HH:MM");
+const clockTime = z.string().regex(clockTimePattern, "must be a UTC time of day as HH:MM");
 
 const dropletSize = z.enum(Object.keys(catalog.dropletSizes) as [string, ...string[]]);
 const databaseSize = z.enum(Object.keys(catalog.databaseSizes) as [string, ...string[]]);

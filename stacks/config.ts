@@ -9,15 +9,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { postgresUrlProblem } from "../lib/database-connection";
-import {
-  parsePreservedCertificates,
-  publicCertificate,
-  publicCertificateDnsNames,
-  type PreservedCertificate,
-} from "../lib/public-certificate";
+import { parsePreservedCertificates, type PreservedCertificate } from "../lib/public-certificate";
 import { publicNames, type PublicNames, type WebAppHost } from "../lib/public-names";
 import { deepMerge } from "../lib/deep-merge";
 import { configDefaults } from "./config-defaults";
+import { cloudDerivedValues, localDerivedValues, type CloudDerivedValues, type DerivedValues } from "./config-derived";
 import { crossFieldProblems, type ConfigProblem } from "./config-rules";
 import {
   cloudConfigSchema,
@@ -48,10 +44,9 @@ interface StackIdentity {
 }
 
 export type CloudStackConfig = Omit<CloudSettings, "environment"> &
-  StackIdentity & {
+  StackIdentity &
+  CloudDerivedValues & {
     readonly environment: "dev" | "prod";
-    /** Prod's stateful resources are protected: `pulumi destroy` or a replacement stops instead of deleting. */
-    readonly protect: boolean;
     readonly credentials: {
       readonly digitaloceanToken: pulumi.Output<string>;
       readonly cloudflareApiToken: pulumi.Output<string>;
@@ -65,7 +60,8 @@ export type CloudStackConfig = Omit<CloudSettings, "environment"> &
   };
 
 export type LocalStackConfig = Omit<LocalSettings, "environment"> &
-  StackIdentity & {
+  StackIdentity &
+  DerivedValues & {
     readonly environment: "local";
     readonly credentials: { readonly databaseUrl: pulumi.Output<string>; readonly alertWebhookUrl?: pulumi.Output<string> };
   };
@@ -159,16 +155,18 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     return {
       ...data,
       ...identity(data.baseDomain, data.regionName, "apex"),
+      ...localDerivedValues(raw.stack, data),
       environment: "local",
       credentials: { databaseUrl: secretOutput("databaseUrl"), alertWebhookUrl: optionalSecretOutput("alertWebhookUrl") },
     };
   }
   const data = validated(cloudConfigSchema);
+  const derived = cloudDerivedValues(raw.stack, environment, data);
   const preserved =
     secrets.preservedCertificates === undefined
       ? undefined
       : parsePreservedCertificates(secrets.preservedCertificates, {
-          certificates: { [publicCertificate.secretName]: publicCertificateDnsNames(data.baseDomain, data.regionName) },
+          certificates: { [derived.publicCertificate.secretName]: derived.publicCertificate.dnsNames },
           now: new Date(),
         });
   problems.push(...(preserved?.problems ?? []).map((message) => ({ path: ["preservedCertificates"], hasValue: false, message })));
@@ -176,8 +174,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   return {
     ...data,
     ...identity(data.baseDomain, data.regionName, data.dns.webAppHost),
+    ...derived,
     environment,
-    protect: environment === "prod",
     credentials: {
       digitaloceanToken: secretOutput("digitaloceanToken"),
       cloudflareApiToken: secretOutput("cloudflareApiToken"),

@@ -9,114 +9,134 @@ import { platformNamespace } from "../components/namespace";
 import { ObjectStorageBucket } from "../components/object-storage";
 import { OtelCollectors } from "../components/otel-collectors";
 import { GeneratedSecret } from "../components/secrets";
+import { platformNamespaces } from "../lib/platform-namespaces";
 import { platformRoutesLabel } from "../lib/shared-gateway";
 import type { StackConfig } from "./config";
-import { rotationPolicy, type Foundation } from "./platform";
-import { platformNamespaces } from "../lib/platform-namespaces";
+import type { Foundation } from "./foundation";
+import type { RotatingCredential } from "./rotating-credentials";
+import { rotationPolicy } from "./rotation-policy";
 
 /** The agent mounts host paths, which only a privileged namespace admits; it gets one of its own. */
-export const observabilityNamespaces = { main: platformNamespaces.observability, agent: platformNamespaces.observabilityAgent } as const;
+const observabilityNamespaces = { main: platformNamespaces.observability, agent: platformNamespaces.observabilityAgent } as const;
 
 const clickhouseUsers = { writer: "otel", reader: "grafana" } as const;
 
-export function observability(
-  config: StackConfig,
-  foundation: Foundation,
-  routesReady: pulumi.Resource[],
-): { outputs: Record<string, unknown> } {
-  const settings = config.observability;
-  const providers = [foundation.kubernetes];
-  const secret = (credential: string) => new GeneratedSecret(credential, { rotation: rotationPolicy(config, credential) });
-  const credentials = {
-    admin: secret("clickhouseAdminPassword"),
-    writer: secret("clickhouseWriterPassword"),
-    reader: secret("clickhouseReaderPassword"),
-    grafana: secret("grafanaAdminPassword"),
-  };
+export interface ObservabilityLayerArgs {
+  /** The stack's typed config (stacks/config.ts). */
+  readonly config: StackConfig;
+  /** Where the backups bucket goes (dev/prod); without object storage there are no backups. */
+  readonly foundation: Foundation;
+  /** What Grafana's HTTPRoute must wait for: the shared Gateway and its CRDs (the traffic layer's `routesReady`). */
+  readonly routesReady: readonly pulumi.Resource[];
+}
 
-  const main = platformNamespace(
-    observabilityNamespaces.main,
-    // ClickHouse's pods do not meet "restricted"; nothing here needs more than "baseline".
-    { podSecurity: "baseline", labels: { [platformRoutesLabel.key]: platformRoutesLabel.value } },
-    { provider: foundation.kubernetes },
-  );
-  const agentNamespace = platformNamespace(
-    observabilityNamespaces.agent,
-    { podSecurity: "privileged" },
-    { provider: foundation.kubernetes },
-  );
+export class ObservabilityLayer extends pulumi.ComponentResource {
+  /** Stack output `observability`. */
+  public readonly outputs: Record<string, unknown>;
 
-  const backups =
-    foundation.objectStorage && settings.backups.enabled
-      ? new ObjectStorageBucket(
-          "telemetry-backups",
-          {
-            region: foundation.objectStorage.region,
-            namePrefix: `loco-${config.stack}-telemetry`,
-            protect: foundation.objectStorage.protect,
-            expireAfterDays: settings.backups.keepDays,
-          },
-          { providers: [foundation.objectStorage.provider] },
-        )
-      : undefined;
+  constructor(name: string, args: ObservabilityLayerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("loco:layer:Observability", name, {}, opts);
+    const { config, foundation } = args;
+    const settings = config.observability;
+    const child = { parent: this };
+    const secret = (role: string, credential: RotatingCredential) =>
+      new GeneratedSecret(`${name}-${role}`, { rotation: rotationPolicy(config, credential) }, child);
+    const credentials = {
+      admin: secret("clickhouse-admin-password", "clickhouseAdminPassword"),
+      writer: secret("clickhouse-writer-password", "clickhouseWriterPassword"),
+      reader: secret("clickhouse-reader-password", "clickhouseReaderPassword"),
+      grafana: secret("grafana-admin-password", "grafanaAdminPassword"),
+    };
 
-  const clickhouse = new ClickHouse(
-    "telemetry",
-    {
-      namespace: observabilityNamespaces.main,
-      retentionDays: settings.retentionDays,
-      cpu: settings.clickhouse.cpu,
-      memory: settings.clickhouse.memory,
-      storage: settings.clickhouse.storage,
-      adminPassword: credentials.admin.value,
-      writer: { user: clickhouseUsers.writer, password: credentials.writer.value },
-      reader: { user: clickhouseUsers.reader, password: credentials.reader.value },
-      credentialsIssuedAt: pulumi
-        .all([credentials.admin.generatedAt, credentials.writer.generatedAt, credentials.reader.generatedAt])
-        .apply((t) => t.join(",")),
-      clientNamespaces: [observabilityNamespaces.main],
-      backup: backups ? { bucket: backups.access, schedule: settings.backups.schedule } : undefined,
-    },
-    { providers, dependsOn: [main] },
-  );
+    const main = platformNamespace(
+      `${name}-namespace`,
+      // ClickHouse's pods do not meet "restricted"; nothing here needs more than "baseline".
+      {
+        name: observabilityNamespaces.main,
+        podSecurity: "baseline",
+        labels: { [platformRoutesLabel.key]: platformRoutesLabel.value },
+      },
+      child,
+    );
+    const agentNamespace = platformNamespace(
+      `${name}-agent-namespace`,
+      { name: observabilityNamespaces.agent, podSecurity: "privileged" },
+      child,
+    );
 
-  const collectors = new OtelCollectors(
-    "telemetry",
-    {
-      namespace: observabilityNamespaces.main,
-      agentNamespace: observabilityNamespaces.agent,
-      agent: settings.agent,
-      gateway: settings.gateway,
-      metricAllowList: settings.metricAllowList,
-      clickhouse: clickhouse.connection,
-      clickhouseUser: clickhouseUsers.writer,
-      clickhousePasswordSecret: clickhouse.passwordSecrets.writer,
-      credentialsIssuedAt: credentials.writer.generatedAt,
-      schemaReady: [clickhouse.schema],
-    },
-    { providers, dependsOn: [main, agentNamespace] },
-  );
+    const backups =
+      foundation.objectStorage && settings.backups.enabled
+        ? new ObjectStorageBucket(
+            `${name}-backups`,
+            {
+              region: foundation.objectStorage.region,
+              namePrefix: `${config.environmentName}-telemetry`,
+              protect: config.protect,
+              expireAfterDays: settings.backups.keepDays,
+            },
+            child,
+          )
+        : undefined;
 
-  const grafana = new Grafana(
-    "dashboards",
-    {
-      namespace: observabilityNamespaces.main,
-      hostname: config.names.dashboards,
-      cpu: settings.grafana.cpu,
-      memory: settings.grafana.memory,
-      adminPassword: credentials.grafana.value,
-      clickhouse: clickhouse.connection,
-      clickhouseUser: clickhouseUsers.reader,
-      clickhousePasswordSecret: clickhouse.passwordSecrets.reader,
-      credentialsIssuedAt: pulumi.all([credentials.grafana.generatedAt, credentials.reader.generatedAt]).apply((t) => t.join(",")),
-      alertWebhook: { url: settings.alerting.webhookUrl, secretUrl: config.credentials.alertWebhookUrl },
-      routesReady,
-    },
-    { providers, dependsOn: [main] },
-  );
+    const clickhouse = new ClickHouse(
+      `${name}-clickhouse`,
+      {
+        namespace: observabilityNamespaces.main,
+        retentionDays: settings.retentionDays,
+        cpu: settings.clickhouse.cpu,
+        memory: settings.clickhouse.memory,
+        storage: settings.clickhouse.storage,
+        adminPassword: credentials.admin.value,
+        writer: { user: clickhouseUsers.writer, password: credentials.writer.value },
+        reader: { user: clickhouseUsers.reader, password: credentials.reader.value },
+        credentialsIssuedAt: pulumi
+          .all([credentials.admin.generatedAt, credentials.writer.generatedAt, credentials.reader.generatedAt])
+          .apply((t) => t.join(",")),
+        clientNamespaces: [observabilityNamespaces.main],
+        backup: backups ? { bucket: backups.access, schedule: settings.backups.schedule } : undefined,
+      },
+      // Its Secrets, release and Jobs go in the namespace, which its args name only as a string.
+      { parent: this, dependsOn: [main] },
+    );
 
-  return {
-    outputs: {
+    const collectors = new OtelCollectors(
+      `${name}-collectors`,
+      {
+        namespace: observabilityNamespaces.main,
+        agentNamespace: observabilityNamespaces.agent,
+        agent: settings.agent,
+        gateway: settings.gateway,
+        metricAllowList: settings.metricAllowList,
+        clickhouse: clickhouse.connection,
+        clickhouseUser: clickhouseUsers.writer,
+        clickhousePasswordSecret: clickhouse.passwordSecrets.writer,
+        credentialsIssuedAt: credentials.writer.generatedAt,
+        schemaReady: [clickhouse.schema],
+      },
+      // The gateway and the agents go in these namespaces, which its args name only as strings.
+      { parent: this, dependsOn: [main, agentNamespace] },
+    );
+
+    const grafana = new Grafana(
+      `${name}-grafana`,
+      {
+        namespace: observabilityNamespaces.main,
+        hostname: config.names.dashboards,
+        cpu: settings.grafana.cpu,
+        memory: settings.grafana.memory,
+        adminPassword: credentials.grafana.value,
+        clickhouse: clickhouse.connection,
+        clickhouseUser: clickhouseUsers.reader,
+        clickhousePasswordSecret: clickhouse.passwordSecrets.reader,
+        credentialsIssuedAt: pulumi.all([credentials.grafana.generatedAt, credentials.reader.generatedAt]).apply((t) => t.join(",")),
+        alertWebhook: { url: settings.alerting.webhookUrl, secretUrl: config.credentials.alertWebhookUrl },
+        routesReady: args.routesReady,
+      },
+      // Its Secrets and release go in the namespace, which its args name only as a string.
+      { parent: this, dependsOn: [main] },
+    );
+
+    this.outputs = {
       observability: {
         grafanaUrl: grafana.url,
         grafanaAdminPassword: credentials.grafana.value,
@@ -124,6 +144,7 @@ export function observability(
         telemetry: collectors.endpoints,
         backupBucket: backups?.bucketName,
       },
-    },
-  };
+    };
+    this.registerOutputs(this.outputs);
+  }
 }

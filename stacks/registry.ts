@@ -13,111 +13,137 @@ import { ObjectStorageBucket } from "../components/object-storage";
 import { TenantRegistry } from "../components/tenant-registry";
 import { registryPullSecretName } from "../lib/registry-pull-secret";
 import type { StackConfig } from "./config";
-import { rotationPolicy, type Foundation } from "./platform";
+import type { Foundation } from "./foundation";
+import { rotationPolicy } from "./rotation-policy";
 
 /** Harbor's database and user on the managed cluster. */
 const harborDatabase = { name: "harbor", user: "harbor" } as const;
 
-export interface RegistryLayer {
-  readonly outputs: Record<string, unknown>;
+/** Size of the in-cluster database volume on the local stack. */
+const localDatabaseGiB = 5;
+
+export interface RegistryLayerArgs {
+  /** The stack's typed config (stacks/config.ts). */
+  readonly config: StackConfig;
+  /** dev/prod: must carry object storage and the managed Postgres, where Harbor's state outlives the cluster. */
+  readonly foundation: Foundation;
+  /** What Harbor's HTTPRoute must wait for: the shared Gateway and its CRDs (the traffic layer's `routesReady`). */
+  readonly routesReady: readonly pulumi.Resource[];
 }
 
-/**
- * @param routesReady what Harbor's HTTPRoute must wait for: the shared Gateway, its registry listener and
- *   certificate (built by the traffic layer).
- */
-export function registryLayer(config: StackConfig, foundation: Foundation, routesReady: readonly pulumi.Resource[]): RegistryLayer {
-  const name = `loco-${config.stack}`;
-  const registry = config.registry;
+export class RegistryLayer extends pulumi.ComponentResource {
+  /** Stack output `registry`. */
+  public readonly outputs: Record<string, unknown>;
 
-  let imageStorage: HarborImageStorageArgs;
-  let database: HarborDatabaseArgs;
-  let bucketName: pulumi.Output<string> | undefined;
-  if (config.environment === "local") {
-    imageStorage = { kind: "volume", sizeGiB: config.registry.imageStorageGiB };
-    database = { kind: "in-cluster", sizeGiB: 5 };
-  } else {
+  constructor(name: string, args: RegistryLayerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("loco:layer:Registry", name, {}, opts);
+    const { config } = args;
+    const registry = config.registry;
+    const storage = this.storage(name, config, args.foundation);
+
+    const harbor = new Harbor(
+      `${name}-harbor`,
+      {
+        hostname: config.names.registry,
+        replicas: registry.replicas,
+        imageStorage: storage.imageStorage,
+        database: storage.database,
+        adminPasswordRotation: rotationPolicy(config, "harborAdminPassword"),
+        routesReady: args.routesReady,
+      },
+      { parent: this },
+    );
+
+    const tenants = new TenantRegistry(
+      `${name}-tenants`,
+      {
+        apiUrl: registry.apiUrl ?? harbor.url,
+        registryHost: config.names.registry,
+        adminUser: harborAdminUser,
+        adminPassword: harbor.adminPassword,
+        harborReady: harbor.ready,
+        project: {
+          name: registry.project,
+          storageQuotaGiB: registry.storageQuotaGiB,
+          blockPullsAtSeverity: registry.blockPullsAtSeverity,
+          cveAllowlist: registry.cveAllowlist,
+        },
+        retention: registry.retention,
+        garbageCollection: registry.garbageCollection,
+        rescanAt: registry.rescanAt,
+        immutableTags: registry.immutableTags,
+        robots: {
+          expiryDays: registry.robotExpiryDays,
+          builderRotation: rotationPolicy(config, "registryBuilderRobot"),
+          pullRotation: rotationPolicy(config, "registryPullRobot"),
+        },
+        protect: config.protect,
+      },
+      { parent: this },
+    );
+
+    this.outputs = {
+      registry: {
+        url: harbor.url,
+        repositoryPrefix: tenants.repositoryPrefix,
+        // Harbor cannot refuse an image by size; loco's builder, the only writer, enforces this before pushing.
+        maxImageSizeMiB: registry.maxImageSizeMiB,
+        ...(storage.bucketName ? { bucket: storage.bucketName } : {}),
+        builder: tenants.builder,
+        pullSecret: { name: registryPullSecretName, dockerConfigJson: tenants.pullSecretDockerConfigJson },
+        admin: tenants.connection,
+      },
+    };
+    this.registerOutputs(this.outputs);
+  }
+
+  /** dev/prod: a bucket and a database outside the cluster. local: a volume and the chart's own database. */
+  private storage(
+    name: string,
+    config: StackConfig,
+    foundation: Foundation,
+  ): { imageStorage: HarborImageStorageArgs; database: HarborDatabaseArgs; bucketName?: pulumi.Output<string> } {
+    if (config.environment === "local") {
+      return {
+        imageStorage: { kind: "volume", sizeGiB: config.registry.imageStorageGiB },
+        database: { kind: "in-cluster", sizeGiB: localDatabaseGiB },
+      };
+    }
     const { objectStorage, managedPostgres } = foundation;
-    if (!objectStorage || !managedPostgres)
-      throw new Error("the registry layer needs the cloud foundation's object storage and managed Postgres");
+    if (!objectStorage || !managedPostgres) {
+      throw new pulumi.ResourceError(
+        `RegistryLayer ${name}: a DigitalOcean environment needs the foundation's object storage and managed Postgres`,
+        this,
+      );
+    }
     const bucket = new ObjectStorageBucket(
-      `${name}-registry`,
-      { region: objectStorage.region, namePrefix: `${name}-registry`, protect: objectStorage.protect },
-      { providers: [objectStorage.provider] },
+      `${name}-bucket`,
+      { region: objectStorage.region, namePrefix: `${config.environmentName}-registry`, protect: config.protect },
+      { parent: this },
     );
     const appDatabase = new AppDatabase(
-      `${name}-harbor`,
+      `${name}-database`,
       {
         clusterId: managedPostgres.clusterId,
         privateHost: pulumi.unsecret(managedPostgres.admin.apply((a) => a.host)),
         port: pulumi.unsecret(managedPostgres.admin.apply((a) => a.port)),
         databaseName: harborDatabase.name,
         userName: harborDatabase.user,
-        protect: managedPostgres.protect,
+        protect: config.protect,
       },
-      { providers: [objectStorage.provider] },
+      { parent: this },
     );
-    imageStorage = { kind: "spaces", access: bucket.access };
-    database = {
-      kind: "managed",
-      connection: appDatabase.connection,
-      admin: managedPostgres.admin,
-      databaseName: harborDatabase.name,
-      userName: harborDatabase.user,
-      maxOpenConnections: config.registry.databaseConnections,
-    };
-    bucketName = bucket.bucketName;
-  }
-
-  const harbor = new Harbor(
-    name,
-    {
-      hostname: config.names.registry,
-      replicas: registry.replicas,
-      imageStorage,
-      database,
-      adminPasswordRotation: rotationPolicy(config, "harborAdminPassword"),
-      routesReady,
-    },
-    { providers: [foundation.kubernetes] },
-  );
-
-  const tenants = new TenantRegistry(name, {
-    apiUrl: registry.apiUrl ?? harbor.url,
-    registryHost: config.names.registry,
-    adminUser: harborAdminUser,
-    adminPassword: harbor.adminPassword,
-    harborReady: harbor.ready,
-    project: {
-      name: registry.project,
-      storageQuotaGiB: registry.storageQuotaGiB,
-      blockPullsAtSeverity: registry.blockPullsAtSeverity,
-      cveAllowlist: registry.cveAllowlist,
-    },
-    retention: registry.retention,
-    garbageCollection: registry.garbageCollection,
-    rescanAt: registry.rescanAt,
-    immutableTags: registry.immutableTags,
-    robots: {
-      expiryDays: registry.robotExpiryDays,
-      builderRotation: rotationPolicy(config, "registryBuilderRobot"),
-      pullRotation: rotationPolicy(config, "registryPullRobot"),
-    },
-    protect: config.environment === "prod",
-  });
-
-  return {
-    outputs: {
-      registry: {
-        url: harbor.url,
-        repositoryPrefix: tenants.repositoryPrefix,
-        // Harbor cannot refuse an image by size; loco's builder, the only writer, enforces this before pushing.
-        maxImageSizeMiB: registry.maxImageSizeMiB,
-        ...(bucketName ? { bucket: bucketName } : {}),
-        builder: tenants.builder,
-        pullSecret: { name: registryPullSecretName, dockerConfigJson: tenants.pullSecretDockerConfigJson },
-        admin: tenants.connection,
+    return {
+      imageStorage: { kind: "spaces", access: bucket.access },
+      database: {
+        kind: "managed",
+        connection: appDatabase.connection,
+        admin: managedPostgres.admin,
+        databaseName: harborDatabase.name,
+        userName: harborDatabase.user,
+        maxOpenConnections: config.registry.databaseConnections,
       },
-    },
-  };
+      bucketName: bucket.bucketName,
+    };
+  }
 }

@@ -1,9 +1,10 @@
 /**
  * Every credential the platform issues and rotates itself, by the name used in `loco:rotation.counters`, with
  * what it is. Config validation rejects a counter for a name not listed here, so a typo in a rotation request
- * fails loudly instead of rotating nothing; `npm run rotate` bumps these counters.
+ * fails loudly instead of rotating nothing; `npm run rotate` bumps these counters. In the program the names are a
+ * type ({@link RotatingCredential}), so a layer asking for a credential that is not listed does not compile.
  */
-export const rotatingCredentials: Readonly<Record<string, string>> = {
+export const rotatingCredentials = {
   cloudflareDnsToken: "Cloudflare API token scoped to DNS edit on this zone, used by cert-manager's DNS-01 solver",
   clickhouseAdminPassword: "ClickHouse `default` user: schema migrations, backups, tenant deletion",
   clickhouseWriterPassword: "ClickHouse `otel` user the gateway collector inserts telemetry with",
@@ -12,6 +13,9 @@ export const rotatingCredentials: Readonly<Record<string, string>> = {
   harborAdminPassword: "Harbor's admin password, changed through Harbor's API (the platform's own Harbor credential)",
   registryBuilderRobot: "Harbor robot account that pushes and pulls tenant images (loco's build infrastructure)",
   registryPullRobot: "Harbor robot account that only pulls tenant images (the cluster's imagePullSecret)",
-};
+} as const satisfies Readonly<Record<string, string>>;
+
+/** The name of a credential the platform rotates. */
+export type RotatingCredential = keyof typeof rotatingCredentials;
 
 export const rotatingCredentialNames: readonly string[] = Object.keys(rotatingCredentials).sort();

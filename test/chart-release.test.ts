@@ -15,10 +15,16 @@ describe("chartRelease", () => {
   test("installs the pinned version from the chart's repository, atomically, into an existing namespace", async () => {
     const release = (
       await runComponents(() =>
-        chartRelease("cert-manager", certManagerChart, { namespace: "cert-manager", values: {} }, { provider: provider() }),
+        chartRelease(
+          "traffic-cert-manager-release",
+          certManagerChart,
+          { releaseName: "cert-manager", namespace: "cert-manager", values: {} },
+          { provider: provider() },
+        ),
       )
     ).one("kubernetes:helm.sh/v3:Release");
-    assert.equal(release.inputs.name, "cert-manager");
+    assert.equal(release.name, "traffic-cert-manager-release");
+    assert.equal(release.inputs.name, "cert-manager", "the Helm release is named by releaseName, never by the Pulumi name");
     assert.equal(release.inputs.chart, "cert-manager");
     assert.equal(release.inputs.version, "v1.21.1");
     assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://charts.jetstack.io" });
@@ -28,22 +34,19 @@ describe("chartRelease", () => {
 
   test("an OCI chart is referenced by its oci:// URL with no repository", async () => {
     const release = (
-      await runComponents(() => chartRelease("eg", envoyGatewayChart, { namespace: "eg", values: {} }, { provider: provider() }))
+      await runComponents(() =>
+        chartRelease("eg", envoyGatewayChart, { releaseName: "eg", namespace: "eg", values: {} }, { provider: provider() }),
+      )
     ).one("kubernetes:helm.sh/v3:Release");
     assert.equal(release.inputs.chart, "oci://docker.io/envoyproxy/gateway-helm");
     assert.equal(release.inputs.repositoryOpts, undefined);
   });
 
-  test("overrides merge over the builder's values and secret leaves stay secret", async () => {
-    const values = { replicaCount: 1, webhook: { replicaCount: 1, timeoutSeconds: 10 }, token: pulumi.secret("s3cret") };
+  test("the builder's values are sent as they are and secret leaves stay secret", async () => {
+    const values = { replicaCount: 1, webhook: { replicaCount: 3, timeoutSeconds: 10 }, token: pulumi.secret("s3cret") };
     const release = (
       await runComponents(() =>
-        chartRelease(
-          "cm",
-          certManagerChart,
-          { namespace: "cm", values, overrides: { webhook: { replicaCount: 3 } } },
-          { provider: provider() },
-        ),
+        chartRelease("cm", certManagerChart, { releaseName: "cm", namespace: "cm", values }, { provider: provider() }),
       )
     ).one("kubernetes:helm.sh/v3:Release");
     const rendered = release.inputs.values as Record<string, unknown>;
@@ -57,12 +60,18 @@ describe("platformNamespace", () => {
     const namespace = (
       await runComponents(() =>
         platformNamespace(
-          "registry",
-          { podSecurity: "baseline", labels: { "loco.dev/platform-routes": "true" } },
+          "registry-harbor-namespace",
+          { name: "loco-registry", podSecurity: "baseline", labels: { "loco.dev/platform-routes": "true" } },
           { provider: provider() },
         ),
       )
     ).one("kubernetes:core/v1:Namespace");
+    assert.equal(namespace.name, "registry-harbor-namespace");
+    assert.equal(
+      (namespace.inputs.metadata as { name: string }).name,
+      "loco-registry",
+      "the Kubernetes name is its own, not the Pulumi name",
+    );
     const labels = (namespace.inputs.metadata as { labels: Record<string, string> }).labels;
     assert.equal(labels["pod-security.kubernetes.io/enforce"], "baseline");
     assert.equal(labels["loco.dev/platform-routes"], "true");

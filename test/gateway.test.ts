@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { gatewayObject, gatewayObjects, SharedGateway, validateSharedGatewayArgs, type SharedGatewayArgs } from "../components/gateway";
+import { SharedGateway, validateSharedGatewayArgs, type SharedGatewayArgs } from "../components/gateway";
+import { gatewayObject } from "../components/gateway-api-objects";
+import { gatewayObjects } from "../components/gateway-object-names";
 import { corePoolPlacement } from "../lib/core-pool";
 import { publicNames } from "../lib/public-names";
 import { gatewayListeners, httpRoutesLabel, platformRoutesLabel, tenantNamespaceLabel } from "../lib/shared-gateway";
@@ -61,7 +63,9 @@ describe("SharedGateway", () => {
     const routes = registered.ofType("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute");
     assert.equal(routes.length, 1);
     const redirect = spec(routes[0]);
-    assert.deepEqual(redirect.parentRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "loco", sectionName: "http" }]);
+    assert.deepEqual(redirect.parentRefs, [
+      { group: "gateway.networking.k8s.io", kind: "Gateway", name: "loco", namespace: "loco-gateway", sectionName: "http" },
+    ]);
     assert.equal(redirect.hostnames, undefined, "every host is redirected");
     // Strictly equal: no backendRefs, so nothing on port 80 reaches a backend.
     assert.deepEqual(redirect.rules, [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }]);

@@ -118,9 +118,17 @@ describe("the observability layer on dev", () => {
     assert.equal(route.enabled, true);
     assert.deepEqual(route.hostnames, ["dashboards.dev.loco.example.com"]);
     assert.deepEqual(route.parentRefs, [
-      { name: sharedGateway.name, namespace: sharedGateway.namespace, sectionName: gatewayListeners.dashboards },
+      {
+        group: "gateway.networking.k8s.io",
+        kind: "Gateway",
+        name: sharedGateway.name,
+        namespace: sharedGateway.namespace,
+        sectionName: gatewayListeners.dashboards,
+      },
     ]);
-    const namespace = registered.all.find((r) => r.type === "kubernetes:core/v1:Namespace" && r.name === otelGateway.namespace)!;
+    const namespace = registered
+      .ofType("kubernetes:core/v1:Namespace")
+      .find((r) => (r.inputs.metadata as { name: string }).name === otelGateway.namespace)!;
     assert.equal(
       (namespace.inputs.metadata as { labels: Record<string, string> }).labels[platformRoutesLabel.key],
       platformRoutesLabel.value,
@@ -129,7 +137,7 @@ describe("the observability layer on dev", () => {
 
   test("the gateway waits for the schema Job, which waits for the ClickHouse release", async () => {
     const registered = await runStack("dev");
-    const job = registered.one("kubernetes:batch/v1:Job", "telemetry-migrate");
+    const job = registered.one("kubernetes:batch/v1:Job", "loco-dev-clickhouse-migrate");
     assert.equal((job.inputs.metadata as { name: string }).name, migrationJobName(7));
     assert.ok(registered.waitsFor(job, release(registered, "clickhouse")));
     assert.ok(registered.waitsFor(release(registered, otelGateway.service), job));
@@ -142,7 +150,7 @@ describe("the observability layer on dev", () => {
 
   test("dev and prod back up to a Spaces bucket that expires old backups; local has none", async () => {
     const dev = await runStack("dev");
-    const bucket = dev.one("digitalocean:index/spacesBucket:SpacesBucket", "telemetry-backups-bucket");
+    const bucket = dev.one("digitalocean:index/spacesBucket:SpacesBucket", "loco-dev-backups-bucket");
     assert.deepEqual(bucket.inputs.lifecycleRules, [{ enabled: true, expiration: { days: 2 } }]);
     assert.equal(
       dev.one("kubernetes:batch/v1:CronJob").inputs.spec &&

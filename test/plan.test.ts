@@ -75,7 +75,7 @@ describe("offline plan files", () => {
     assert.equal(cluster.protect, true);
     // Implied by an input (clusterId), not by dependsOn: read from the register request, not MockResourceArgs.
     assert.ok((pool.dependencies as string[]).includes(cluster.urn as string));
-    assert.match(String(cluster.parent), /loco:cluster:Cluster::loco-prod$/);
+    assert.match(String(cluster.parent), /loco:layer:CloudFoundation\$loco:cluster:Cluster::loco-prod-cluster$/);
   });
 
   test("cost is priced from the dated catalog: dev is its core pool, app pool range, database, load balancer, Spaces and volumes", async () => {

@@ -75,7 +75,7 @@ describe("environment differences", () => {
     const registered = await runStack("prod");
     const cluster = registered.one("digitalocean:index/kubernetesCluster:KubernetesCluster");
     const firewall = registered.one("digitalocean:index/databaseFirewall:DatabaseFirewall");
-    assert.deepEqual(firewall.inputs.rules, [{ type: "k8s", value: "offline-placeholder-loco-prod-cluster" }]);
+    assert.deepEqual(firewall.inputs.rules, [{ type: "k8s", value: "offline-placeholder-loco-prod-cluster-cluster" }]);
     assert.ok(registered.waitsFor(firewall, cluster));
   });
 

@@ -24,7 +24,9 @@ describe("the offline plan shows the registry", () => {
 
   test("Harbor's configuration is listed as typed resources under its component", async () => {
     const { summary } = await buildPlan(projectDir, "prod");
-    const types = Object.keys(summary.resources.byComponent["loco:registry:TenantRegistry loco-prod"] ?? {});
+    const types = Object.keys(
+      summary.resources.byComponent["loco:layer:Registry loco-prod > loco:registry:TenantRegistry loco-prod-tenants"] ?? {},
+    );
     for (const type of [
       "AdminPassword",
       "Project",

@@ -276,7 +276,7 @@ describe("database for Harbor on the managed cluster", () => {
 
   test("names that are not plain SQL identifiers are refused (they go into a GRANT)", async () => {
     await assert.rejects(
-      runComponents(() => new PostgresSchemaGrant("g", { namespace: "n", admin, database: 'harbor"; DROP', role: "harbor" })),
+      runComponents(() => new PostgresSchemaGrant("g", { namespace: "n", jobName: "g", admin, database: 'harbor"; DROP', role: "harbor" })),
       /database must be a lowercase SQL identifier/,
     );
     assert.equal(
@@ -315,7 +315,9 @@ describe("the registry layer in each stack", () => {
   test("local: nothing on DigitalOcean, Harbor's own database, and the same configuration", async () => {
     const registered = await runStack("local");
     assert.equal(registered.ofType(harborType("RobotAccount")).length, 2);
-    const values = registered.one("kubernetes:helm.sh/v3:Release", "harbor").inputs.values as { database: { type: string } };
+    const values = registered.one("kubernetes:helm.sh/v3:Release", "loco-local-harbor-release").inputs.values as {
+      database: { type: string };
+    };
     assert.equal(values.database.type, "internal");
   });
 });

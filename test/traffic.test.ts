@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { corePoolPlacement } from "../lib/core-pool";
 import { buildPlan } from "../plan/offline-plan";
 import { parseStackConfig } from "../stacks/config";
-import { traffic } from "../stacks/traffic";
+import { TrafficLayer } from "../stacks/traffic";
 import {
   isSecret,
   projectDir,
@@ -43,7 +43,7 @@ describe("the traffic layer on dev", () => {
       assert.match(String(record.inputs.content), /^203\.0\.113\.\d+$/);
       assert.ok(registered.waitsFor(record, lb), `${String(record.inputs.name)} must follow the load balancer's address`);
     }
-    assert.equal(lb.inputs.vpcUuid, "offline-placeholder-loco-dev-vpc", "the CCM adopts only a load balancer in its cluster's VPC");
+    assert.equal(lb.inputs.vpcUuid, "offline-placeholder-loco-dev-cluster-vpc", "the CCM adopts only a load balancer in its cluster's VPC");
   });
 
   test("the gateway's Service adopts that load balancer, and the ClientTrafficPolicy accepts the PROXY protocol it sends", async () => {
@@ -113,7 +113,7 @@ describe("the traffic layer on dev", () => {
     const pem = (file: string) => readFileSync(join(__dirname, "fixtures", "preserved-certificate", file), "utf8");
     const preserved = JSON.stringify({ "loco-public-tls": { "tls.crt": pem("tls.crt"), "tls.key": pem("tls.key") } });
     const registered = await runStack("dev", { "loco:preservedCertificates": { secret: preserved } });
-    const restored = registered.all.find((r) => r.name === "cert-manager-loco-public-restored");
+    const restored = registered.all.find((r) => r.name === "loco-dev-cert-manager-loco-public-restored");
     assert.ok(restored);
     assert.ok(isSecret(restored.inputs.stringData));
     assert.ok(registered.waitsFor(registered.one("kubernetes:cert-manager.io/v1:Certificate"), restored));
@@ -176,26 +176,24 @@ describe("the traffic layer on the local stack", () => {
   test("routesReady, what other layers wait for before their HTTPRoutes, is the Gateway API CRDs and the Gateway", async () => {
     const config = withOverrides("local", {});
     const stackConfig = parseStackConfig({ stack: "local", values: config.values, secretKeys: new Set(config.secretKeys) });
-    const { result } = await runComponents(() =>
-      traffic(stackConfig, {
-        kubernetes: new k8s.Provider("k8s", { context: "kind-loco" }),
-        database: pulumi.secret(pulumi.output({} as never)),
-        outputs: {},
-      }),
-    );
+    const { result } = await runComponents(() => {
+      const kubernetes = new k8s.Provider("k8s", { context: "kind-loco" });
+      const foundation = { providers: [kubernetes], database: pulumi.secret(pulumi.output({} as never)), outputs: {} };
+      return new TrafficLayer("loco-local", { config: stackConfig, foundation }, { providers: [kubernetes] });
+    });
     const urns = await Promise.all(
       result.routesReady.map((r) => new Promise<string>((resolve) => (r as pulumi.CustomResource).urn.apply(resolve))),
     );
     assert.equal(urns.length, 2);
-    assert.match(urns[0], /kubernetes:helm\.sh\/v4:Chart::envoy-gateway-crds$/);
-    assert.match(urns[1], /kubernetes:gateway\.networking\.k8s\.io\/v1:Gateway::envoy-gateway-gateway$/);
+    assert.match(urns[0], /kubernetes:helm\.sh\/v4:Chart::loco-local-gateway-crds$/);
+    assert.match(urns[1], /kubernetes:gateway\.networking\.k8s\.io\/v1:Gateway::loco-local-gateway-gateway$/);
   });
 });
 
 describe("secrets of the traffic layer", () => {
   test("the Cloudflare token reaches cert-manager only as a secret", async () => {
     const registered = await runStack("dev");
-    const token = registered.one("kubernetes:core/v1:Secret", "cert-manager-dns01-token");
+    const token = registered.one("kubernetes:core/v1:Secret", "loco-dev-cert-manager-dns01-token");
     assert.ok(isSecret(token.inputs.stringData));
     assert.match(String((secretValue(token.inputs.stringData) as Record<string, string>)["api-token"]), /offline-placeholder-token/);
   });

@@ -7,7 +7,7 @@
 import type { INetworkPolicyIngressRule } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyIngressRule";
 import type { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer";
 import { kedaNamespace } from "../../lib/keda-http";
-import { sharedGateway } from "../../lib/shared-gateway";
+import { gatewayProxyPods as sharedGatewayProxyPods } from "../../lib/shared-gateway";
 import { otelGateway } from "../../lib/telemetry-endpoints";
 import { tenantLabels } from "../../lib/tenant-labels";
 import type { AppIdentity } from "./app-identity";
@@ -23,12 +23,7 @@ const networkPolicyName = "tenant-isolation";
 /** Envoy Gateway labels the proxy pods of a Gateway with its name and namespace, wherever they are deployed. */
 export const gatewayProxyPods: INetworkPolicyPeer = {
   namespaceSelector: {},
-  podSelector: {
-    matchLabels: {
-      "gateway.envoyproxy.io/owning-gateway-name": sharedGateway.name,
-      "gateway.envoyproxy.io/owning-gateway-namespace": sharedGateway.namespace,
-    },
-  },
+  podSelector: { matchLabels: { ...sharedGatewayProxyPods.labels } },
 };
 
 export const namespaceNamed = (name: string): INetworkPolicyPeer => ({

@@ -4,7 +4,7 @@
  * add-on's interceptor in front of it (InterceptorRoute, and a ReferenceGrant in the add-on's namespace).
  */
 import { kedaHttpInterceptor, kedaNamespace } from "../../lib/keda-http";
-import { gatewayListeners, sharedGateway } from "../../lib/shared-gateway";
+import { gatewayListeners, sharedGatewayParentRef } from "../../lib/shared-gateway";
 import { userDomainHttpsPort, userDomainIssuer } from "../../lib/tenant-domains";
 import type { AppIdentity } from "./app-identity";
 import type { TenantRoute } from "./domains";
@@ -46,7 +46,7 @@ function userDomainObjects(id: AppIdentity, userDomains: readonly TenantRoute[])
       kind: "ListenerSet",
       metadata: { name: listenerSetName, namespace: id.namespace, labels: id.labels },
       spec: {
-        parentRef: { group: "gateway.networking.k8s.io", kind: "Gateway", name: sharedGateway.name, namespace: sharedGateway.namespace },
+        parentRef: sharedGatewayParentRef(),
         listeners: userDomains.map((route) => ({
           name: route.hostname,
           hostname: route.hostname,
@@ -109,11 +109,10 @@ export function routeObjects(id: AppIdentity, routes: readonly TenantRoute[], sl
         port: kedaHttpInterceptor.port,
       }
     : { group: "", kind: "Service", name: id.name, port: servicePort };
-  const gateway = { group: "gateway.networking.k8s.io", kind: "Gateway", name: sharedGateway.name, namespace: sharedGateway.namespace };
   const parentRef = (route: TenantRoute) =>
     route.attachment === "user-domain"
       ? { group: "gateway.networking.k8s.io", kind: "ListenerSet", name: listenerSetName, sectionName: route.hostname }
-      : { ...gateway, sectionName: route.attachment === "tenant-wildcard" ? gatewayListeners.tenants : gatewayListeners.regionTenants };
+      : sharedGatewayParentRef(route.attachment === "tenant-wildcard" ? gatewayListeners.tenants : gatewayListeners.regionTenants);
 
   return [
     ...routes.map((route): TenantObject => ({

@@ -7,7 +7,7 @@
  * not break the check: the charts' own labels (app.kubernetes.io/name or /instance) select them.
  */
 import { platformNamespaces } from "../../lib/platform-namespaces";
-import { sharedGateway } from "../../lib/shared-gateway";
+import { gatewayProxyPods } from "../../lib/shared-gateway";
 
 export interface PlatformWorkloads {
   /** Check name in the status table. */
@@ -27,7 +27,9 @@ export const platformWorkloads: readonly PlatformWorkloads[] = [
     name: "gateway-proxy",
     role: "the Envoy proxies of the shared Gateway: every public request",
     // Envoy Gateway labels a Gateway's proxies with its name and namespace, wherever it deploys them.
-    selector: `gateway.envoyproxy.io/owning-gateway-name=${sharedGateway.name},gateway.envoyproxy.io/owning-gateway-namespace=${sharedGateway.namespace}`,
+    selector: Object.entries(gatewayProxyPods.labels)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(","),
     critical: true,
   },
   {
