@@ -8,16 +8,16 @@
  * exporter's bloom-filter indexes on the map are its only help). Both tables are fully merged before measuring.
  *
  * Prints rows read (from the server's own statistics) and the median server time of each query over several
- * tenants, and the ratios. Options: --rows N (default 5,000,000), --runs N (default 9).
+ * tenants, and the ratios. Options: --rows N (default 5,000,000), --runs N (default 9). Progress goes to stderr;
+ * chdb's data directory is removed at the end, also on failure or Ctrl-C (handled between two queries).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { Session } from "chdb";
+import { CliCommand, execute, runAsProcess, wholeNumber } from "../cli/command-line";
+import { done, type CommandResult } from "../lib/command-result";
 import { tenantAttributes } from "../lib/tenant-attributes";
 import { bootstrapStatements, migrations, retentionStatements } from "../observability/clickhouse-schema";
 import { exporterShapedInsert } from "../observability/exporter-columns";
+import { withCleanup, yieldToSignals, type Cleanup } from "./cleanup";
 
 const defaults = { rows: 5_000_000, runs: 9, apps: 1000, workspaces: 50, chunk: 500_000 };
 
@@ -140,70 +140,83 @@ function generatedRows(from: number, total: number, apps: number, workspaces: nu
   };
 }
 
-function main(): void {
-  const { values } = parseArgs({ options: { rows: { type: "string" }, runs: { type: "string" } }, strict: true });
-  const rows = values.rows ? Number(values.rows) : defaults.rows;
-  const runs = values.runs ? Number(values.runs) : defaults.runs;
-  if (!Number.isInteger(rows) || rows < defaults.chunk || !Number.isInteger(runs) || runs < 1) {
-    throw new Error(`--rows must be an integer >= ${defaults.chunk} and --runs >= 1`);
-  }
-  const dir = mkdtempSync(join(tmpdir(), "loco-bench-clickhouse-"));
-  const session = new Session(dir);
-  const started = Date.now();
-  const log = (message: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${message}`);
-  try {
-    log(`chdb ${session.query("SELECT version()", "TSVRaw").trim()}, data in ${dir}`);
-    for (const statement of [...bootstrapStatements(), ...migrations.flatMap((m) => m.statements), ...retentionStatements(30)]) {
-      session.query(statement);
-    }
-    session.query("CREATE DATABASE IF NOT EXISTS otel_default");
-    session.query(defaultLogsTable);
-    for (let from = 0; from < rows; from += defaults.chunk) {
-      const count = Math.min(defaults.chunk, rows - from);
-      const generated = generatedRows(from, rows, defaults.apps, defaults.workspaces);
-      session.query(exporterShapedInsert("logs", generated, count));
-      session.query(exporterShapedInsert("logs", generated, count, "otel_default").replace("otel_default.logs", "otel_default.otel_logs"));
-      log(`inserted ${(from + count).toLocaleString("en-US")} / ${rows.toLocaleString("en-US")} rows into each table`);
-    }
-    session.query("OPTIMIZE TABLE otel.logs FINAL");
-    session.query("OPTIMIZE TABLE otel_default.otel_logs FINAL");
-    const sizes = session
-      .query(
-        "SELECT database, formatReadableSize(sum(data_compressed_bytes)), sum(rows) FROM system.parts WHERE active AND table IN ('logs', 'otel_logs') GROUP BY database ORDER BY database",
-        "TSVRaw",
-      )
-      .trim();
-    log(`merged; on disk (database, compressed, rows):\n${sizes}`);
-
-    const tenants = Array.from({ length: runs }, (_, i) => {
-      const app = (i * 137 + 11) % defaults.apps;
-      return { workspace: `ws-${app % defaults.workspaces}`, app: `app-${app}` };
-    });
-    const lines = [
-      "| query | owned: rows read | owned: median ms | default: rows read | default: median ms | rows read ratio | time ratio |",
-      "|---|---:|---:|---:|---:|---:|---:|",
-    ];
-    for (const query of queries) {
-      const owned = tenants.map((t) => measure(session, query.owned(t.workspace, t.app)));
-      const fallback = tenants.map((t) => measure(session, query.defaultTable(t.workspace, t.app)));
-      const ownedRows = median(owned.map((s) => s.rowsRead));
-      const defaultRows = median(fallback.map((s) => s.rowsRead));
-      const ownedMs = median(owned.map((s) => s.seconds)) * 1000;
-      const defaultMs = median(fallback.map((s) => s.seconds)) * 1000;
-      lines.push(
-        `| ${query.name} | ${ownedRows.toLocaleString("en-US")} | ${ownedMs.toFixed(1)} | ${defaultRows.toLocaleString("en-US")} | ${defaultMs.toFixed(1)} | ${(defaultRows / ownedRows).toFixed(1)}x | ${(defaultMs / ownedMs).toFixed(1)}x |`,
-      );
-      log(`measured "${query.name}" over ${runs} tenants`);
-    }
-    console.log(
-      `\n${rows.toLocaleString("en-US")} log rows, ${defaults.apps} apps in ${defaults.workspaces} workspaces, over 24 hours; medians over ${runs} tenants (rows read per query is the median too).`,
-    );
-    console.log("Ratios are default / owned: how many times more the exporter's default table reads and takes.\n");
-    console.log(lines.join("\n"));
-  } finally {
-    session.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+interface BenchClickhouseOptions {
+  readonly rows: number;
+  readonly runs: number;
 }
 
-main();
+export function benchClickhouseCommand(argv: readonly string[]): Promise<CommandResult> {
+  const program = new CliCommand("npm run bench:clickhouse --")
+    .description("Tenant-scoped log queries on the owned schema against the exporter's default table, on the same data, in chdb.")
+    .option(
+      "--rows <n>",
+      `log rows generated into each table, in chunks of ${defaults.chunk.toLocaleString("en-US")}`,
+      wholeNumber(defaults.chunk, 1_000_000_000),
+      defaults.rows,
+    )
+    .option("--runs <n>", "tenants each query is measured for; the median is reported (1 to 1000)", wholeNumber(1, 1000), defaults.runs)
+    .addHelpText("after", "\nExit codes: 0 measured, 1 failed, 64 bad command line.")
+    .runs((options: BenchClickhouseOptions) => withCleanup((cleanup) => measureQueries(options, cleanup)));
+  return execute(program, argv);
+}
+
+async function measureQueries({ rows, runs }: BenchClickhouseOptions, cleanup: Cleanup): Promise<CommandResult> {
+  const dir = cleanup.temporaryDirectory("loco-bench-clickhouse-");
+  const session = new Session(dir);
+  cleanup.add(() => session.close());
+  const started = Date.now();
+  const log = (message: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${message}\n`);
+  log(`chdb ${session.query("SELECT version()", "TSVRaw").trim()}, data in ${dir}`);
+  for (const statement of [...bootstrapStatements(), ...migrations.flatMap((m) => m.statements), ...retentionStatements(30)]) {
+    session.query(statement);
+  }
+  session.query("CREATE DATABASE IF NOT EXISTS otel_default");
+  session.query(defaultLogsTable);
+  for (let from = 0; from < rows; from += defaults.chunk) {
+    const count = Math.min(defaults.chunk, rows - from);
+    const generated = generatedRows(from, rows, defaults.apps, defaults.workspaces);
+    session.query(exporterShapedInsert("logs", generated, count));
+    session.query(exporterShapedInsert("logs", generated, count, "otel_default").replace("otel_default.logs", "otel_default.otel_logs"));
+    log(`inserted ${(from + count).toLocaleString("en-US")} / ${rows.toLocaleString("en-US")} rows into each table`);
+    await yieldToSignals();
+  }
+  session.query("OPTIMIZE TABLE otel.logs FINAL");
+  session.query("OPTIMIZE TABLE otel_default.otel_logs FINAL");
+  const sizes = session
+    .query(
+      "SELECT database, formatReadableSize(sum(data_compressed_bytes)), sum(rows) FROM system.parts WHERE active AND table IN ('logs', 'otel_logs') GROUP BY database ORDER BY database",
+      "TSVRaw",
+    )
+    .trim();
+  log(`merged; on disk (database, compressed, rows):\n${sizes}`);
+
+  const tenants = Array.from({ length: runs }, (_, i) => {
+    const app = (i * 137 + 11) % defaults.apps;
+    return { workspace: `ws-${app % defaults.workspaces}`, app: `app-${app}` };
+  });
+  const lines = [
+    "| query | owned: rows read | owned: median ms | default: rows read | default: median ms | rows read ratio | time ratio |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const query of queries) {
+    await yieldToSignals();
+    const owned = tenants.map((t) => measure(session, query.owned(t.workspace, t.app)));
+    const fallback = tenants.map((t) => measure(session, query.defaultTable(t.workspace, t.app)));
+    const ownedRows = median(owned.map((s) => s.rowsRead));
+    const defaultRows = median(fallback.map((s) => s.rowsRead));
+    const ownedMs = median(owned.map((s) => s.seconds)) * 1000;
+    const defaultMs = median(fallback.map((s) => s.seconds)) * 1000;
+    lines.push(
+      `| ${query.name} | ${ownedRows.toLocaleString("en-US")} | ${ownedMs.toFixed(1)} | ${defaultRows.toLocaleString("en-US")} | ${defaultMs.toFixed(1)} | ${(defaultRows / ownedRows).toFixed(1)}x | ${(defaultMs / ownedMs).toFixed(1)}x |`,
+    );
+    log(`measured "${query.name}" over ${runs} tenants`);
+  }
+  console.log(
+    `\n${rows.toLocaleString("en-US")} log rows, ${defaults.apps} apps in ${defaults.workspaces} workspaces, over 24 hours; medians over ${runs} tenants (rows read per query is the median too).`,
+  );
+  console.log("Ratios are default / owned: how many times more the exporter's default table reads and takes.\n");
+  console.log(lines.join("\n"));
+  return done("");
+}
+
+if (require.main === module) runAsProcess("bench:clickhouse", benchClickhouseCommand);

@@ -5,12 +5,13 @@
  * Every run is a fresh child process, as one `plan` invocation is (cold JIT included), so its peak RSS is that
  * plan's alone: read the snapshot (one read-only transaction), open every stored environment with the key, render
  * every app, serialize the JSON. Prints the median of a few runs per size and the 10k/1k ratios. Figures, not
- * assertions: the tests never time anything.
+ * assertions: the tests never time anything. Progress goes to stderr; the embedded PostgreSQL and its data are
+ * removed at the end, also on failure or Ctrl-C.
  */
-import { spawnSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
-import { join } from "node:path";
 import type { ClientBase } from "pg";
+import { CliCommand, execute, runAsProcess, wholeNumber } from "../cli/command-line";
+import { done, failure, type CommandResult } from "../lib/command-result";
 import { generateMasterKey, parseMasterKey, seal, type MasterKey } from "../resurrector/crypto/envelope";
 import { connectDatabase } from "../resurrector/db/connect";
 import { startEmbeddedPostgres } from "../resurrector/db/embedded-postgres";
@@ -20,9 +21,9 @@ import { buildRebuildPlan } from "../resurrector/rebuild-plan/build-plan";
 import { stableJson } from "../resurrector/rebuild-plan/format-plan";
 import { migrate } from "../resurrector/schema/migrate";
 import { environmentContext } from "../resurrector/store/environments";
+import { runChild, withCleanup, type Cleanup } from "./cleanup";
 
 const sizes = [1_000, 10_000];
-const runs = 5;
 
 /**
  * loco rows for `n` active deployments, at loco's schema (every NOT NULL column given): 20 apps per workspace,
@@ -135,20 +136,22 @@ async function child(url: string, encodedKey: string): Promise<void> {
   process.stdout.write(JSON.stringify(result));
 }
 
-function runChild(url: string, encodedKey: string): ChildResult {
-  const tsx = join(__dirname, "..", "node_modules", ".bin", "tsx");
-  const output = spawnSync(tsx, [__filename, "--child", url], {
-    encoding: "utf8",
+/** One plan in a fresh process; the key travels in its environment, not on its command line. */
+async function planInChild(cleanup: Cleanup, url: string, encodedKey: string): Promise<ChildResult> {
+  const output = await runChild(cleanup, process.execPath, ["--import", "tsx", __filename, "child", url], {
     env: { ...process.env, LOCO_RESURRECTOR_KEY: encodedKey },
-    maxBuffer: 1024 * 1024,
   });
   if (output.status !== 0) throw new Error(`the benchmark child failed: ${output.stderr}`);
   return JSON.parse(output.stdout) as ChildResult;
 }
 
-/** `runs` fresh processes; the median of each figure. */
-function medianOfRuns(url: string, encodedKey: string): ChildResult {
-  const results = Array.from({ length: runs }, () => runChild(url, encodedKey));
+/** `runs` fresh processes, one after the other; the median of each figure. */
+async function medianOfRuns(cleanup: Cleanup, n: number, runs: number, url: string, encodedKey: string): Promise<ChildResult> {
+  const results: ChildResult[] = [];
+  for (let run = 1; run <= runs; run++) {
+    results.push(await planInChild(cleanup, url, encodedKey));
+    process.stderr.write(`${n} active: run ${run}/${runs} planned in ${fixed(results[run - 1].totalMs)} ms\n`);
+  }
   const median = (pick: (r: ChildResult) => number) => results.map(pick).sort((a, b) => a - b)[Math.floor(runs / 2)];
   return {
     ...results[0],
@@ -163,28 +166,26 @@ function medianOfRuns(url: string, encodedKey: string): ChildResult {
 
 const fixed = (value: number, digits = 0) => value.toFixed(digits);
 
-async function main(): Promise<void> {
+async function measure(runs: number, cleanup: Cleanup): Promise<CommandResult> {
   const encodedKey = generateMasterKey();
   const master = parseMasterKey(encodedKey);
+  process.stderr.write("starting an embedded PostgreSQL...\n");
   const server = await startEmbeddedPostgres("bench");
+  cleanup.add(() => server.stop());
   const results = new Map<number, ChildResult>();
-  try {
-    for (const n of sizes) {
-      const admin = await connectDatabase(server.url);
-      await admin.query(`CREATE DATABASE bench_${n}`);
-      await admin.end();
-      const url = server.url.replace(/\/bench$/, `/bench_${n}`);
-      const loader = await connectDatabase(url);
-      const loadStarted = performance.now();
-      await generate(loader, n, master);
-      await loader.end();
-      process.stderr.write(
-        `generated ${n} active deployments (+${2 * n} inactive) in ${fixed((performance.now() - loadStarted) / 1000, 1)} s\n`,
-      );
-      results.set(n, medianOfRuns(url, encodedKey));
-    }
-  } finally {
-    await server.stop();
+  for (const n of sizes) {
+    const admin = await connectDatabase(server.url);
+    await admin.query(`CREATE DATABASE bench_${n}`);
+    await admin.end();
+    const url = server.url.replace(/\/bench$/, `/bench_${n}`);
+    const loader = await connectDatabase(url);
+    const loadStarted = performance.now();
+    await generate(loader, n, master);
+    await loader.end();
+    process.stderr.write(
+      `generated ${n} active deployments (+${2 * n} inactive) in ${fixed((performance.now() - loadStarted) / 1000, 1)} s\n`,
+    );
+    results.set(n, await medianOfRuns(cleanup, n, runs, url, encodedKey));
   }
 
   const rows = sizes.map((n) => {
@@ -235,13 +236,26 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(", ")} on ${cpus().length} cores`,
   );
+  return done("");
 }
 
-if (require.main === module) {
-  const [flag, url] = process.argv.slice(2);
-  const run = flag === "--child" ? child(url, process.env.LOCO_RESURRECTOR_KEY ?? "") : main();
-  run.catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
+export function benchResurrectorCommand(argv: readonly string[]): Promise<CommandResult> {
+  const program = new CliCommand("npm run bench:resurrector --")
+    .description(`Rebuild plan time and memory for ${sizes.join(" and ")} active deployments read from an embedded PostgreSQL.`)
+    .usage("[options]")
+    .option("--runs <n>", "fresh plan processes per size; the median is reported (1 to 50)", wholeNumber(1, 50), 5)
+    .addHelpText("after", "\nExit codes: 0 measured, 1 failed, 64 bad command line.")
+    .runs((options: { runs: number }) => withCleanup((cleanup) => measure(options.runs, cleanup)));
+  // The measured process: started by `measure` for every run, not by hand.
+  program.command("child <url>", { hidden: true }).runs(async (url: string) => {
+    try {
+      await child(url, process.env.LOCO_RESURRECTOR_KEY ?? "");
+      return done("");
+    } catch (error) {
+      return failure(1, (error as Error).message);
+    }
   });
+  return execute(program, argv);
 }
+
+if (require.main === module) runAsProcess("bench:resurrector", benchResurrectorCommand);

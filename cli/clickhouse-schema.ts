@@ -1,49 +1,52 @@
 /**
  * `npm run clickhouse:schema -- --retention-days N`: the telemetry DDL this project owns, exactly as the
  * clickhouse-migrate Job applies it. `--delete-app ID` / `--delete-workspace ID` print the SQL that removes one
- * tenant's telemetry instead. Exit codes: 0 printed, 2 bad command line.
+ * tenant's telemetry instead. Exit codes: 0 printed, 64 bad command line.
  */
-import { parseArgs } from "node:util";
+import { Option } from "commander";
+import { done, type CommandResult } from "../lib/command-result";
 import { renderSchema } from "../observability/clickhouse-schema";
-import { tenantDeletionStatements } from "../observability/tenant-deletion";
+import { tenantDeletionStatements, type TenantScope } from "../observability/tenant-deletion";
+import { CliCommand, execute, runAsProcess, wholeNumber } from "./command-line";
 
-const usage = "usage: npm run clickhouse:schema -- --retention-days N | --delete-app ID | --delete-workspace ID";
-
-export interface CommandResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
+interface SchemaOptions {
+  readonly retentionDays?: number;
+  readonly deleteApp?: string;
+  readonly deleteWorkspace?: string;
 }
 
-export function clickhouseSchemaCommand(argv: readonly string[]): CommandResult {
-  try {
-    const { values } = parseArgs({
-      args: [...argv],
-      options: {
-        "retention-days": { type: "string" },
-        "delete-app": { type: "string" },
-        "delete-workspace": { type: "string" },
-      },
-      strict: true,
+const choices = ["retentionDays", "deleteApp", "deleteWorkspace"] as const;
+
+export function clickhouseSchemaCommand(argv: readonly string[]): Promise<CommandResult> {
+  const program: CliCommand = new CliCommand("npm run clickhouse:schema --")
+    .description(
+      "The telemetry DDL this project owns, as the clickhouse-migrate Job applies it; or the SQL that deletes one tenant's telemetry.",
+    )
+    .addOption(
+      new Option("--retention-days <days>", "print the schema with this retention (1 to 365 days, as loco:observability.retentionDays)")
+        .argParser(wholeNumber(1, 365))
+        .conflicts(["deleteApp", "deleteWorkspace"]),
+    )
+    .addOption(new Option("--delete-app <id>", "print the statements that delete one app's telemetry").conflicts("deleteWorkspace"))
+    .addOption(new Option("--delete-workspace <id>", "print the statements that delete one workspace's telemetry"))
+    .addHelpText("after", "\nGive exactly one option. Exit codes: 0 printed, 64 bad command line.")
+    .runs((options: SchemaOptions) => {
+      if (!choices.some((choice) => options[choice] !== undefined)) {
+        program.usageError("give one of --retention-days, --delete-app or --delete-workspace");
+      }
+      if (options.retentionDays !== undefined) return done(renderSchema(options.retentionDays));
+      const scope: TenantScope =
+        options.deleteApp !== undefined ? { appId: options.deleteApp } : { workspaceId: options.deleteWorkspace as string };
+      let statements: string[];
+      try {
+        statements = tenantDeletionStatements(scope);
+      } catch (error) {
+        // The only refusal is an id that is not a tenant id: a value on the command line.
+        program.usageError((error as Error).message);
+      }
+      return done(statements.map((statement) => `${statement};`).join("\n"));
     });
-    const chosen = ["retention-days", "delete-app", "delete-workspace"].filter((k) => values[k as keyof typeof values] !== undefined);
-    if (chosen.length !== 1) return { code: 2, stdout: "", stderr: `give exactly one option\n${usage}` };
-    if (values["delete-app"] !== undefined) return statements(tenantDeletionStatements({ appId: values["delete-app"] }));
-    if (values["delete-workspace"] !== undefined) return statements(tenantDeletionStatements({ workspaceId: values["delete-workspace"] }));
-    const raw = values["retention-days"] as string;
-    if (!/^\d+$/.test(raw))
-      return { code: 2, stdout: "", stderr: `--retention-days must be a whole number of days, got "${raw}"\n${usage}` };
-    return { code: 0, stdout: renderSchema(Number(raw)), stderr: "" };
-  } catch (error) {
-    return { code: 2, stdout: "", stderr: `${(error as Error).message}\n${usage}` };
-  }
+  return execute(program, argv);
 }
 
-const statements = (sql: readonly string[]): CommandResult => ({ code: 0, stdout: sql.map((s) => `${s};`).join("\n"), stderr: "" });
-
-if (require.main === module) {
-  const result = clickhouseSchemaCommand(process.argv.slice(2));
-  if (result.stdout) console.log(result.stdout);
-  if (result.stderr) console.error(result.stderr);
-  process.exit(result.code);
-}
+if (require.main === module) runAsProcess("clickhouse:schema", clickhouseSchemaCommand);

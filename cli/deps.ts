@@ -5,6 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { charts } from "../charts/index";
+import { done, type CommandResult } from "../lib/command-result";
+import { CliCommand, execute, runAsProcess } from "./command-line";
 
 const projectDir = join(__dirname, "..");
 
@@ -39,4 +41,11 @@ function table(rows: string[][]): string {
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
-if (require.main === module) console.log(table(dependencyRows()));
+export function depsCommand(argv: readonly string[]): Promise<CommandResult> {
+  const program = new CliCommand("npm run deps --")
+    .description("Every third-party piece loco-platform pins, with its version: Helm charts (charts/) and Pulumi packages (as installed).")
+    .runs(() => done(table(dependencyRows())));
+  return execute(program, argv);
+}
+
+if (require.main === module) runAsProcess("deps", depsCommand);

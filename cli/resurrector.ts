@@ -1,120 +1,133 @@
 /**
- * `npm run resurrector -- <command>`: the resurrector's read side.
+ * `npm run resurrector -- <command>`: the resurrector's commands. `--help` lists them; `<command> --help` lists
+ * a command's options and exit codes.
  *
- *   plan --database-url URL [--cluster NAME] [--environment ENV] [--base-domain DOMAIN] [--json]
- *   plan --demo [--json]
- *   status --kubeconfig PATH [--context NAME] [--public-url URL] [--resolve ADDRESS] [--public-ca FILE] [--timeout SECONDS] [--json]
- *   migrate --database-url URL
+ * The pattern, for every command: this file declares the command line (one function per command, registered in
+ * {@link commands}) and turns the parsed options into the typed options of the command's logic, which lives in
+ * resurrector/commands/<name>-command.ts and returns a CommandResult. Adding a command is one such function, one
+ * entry in the list, and its command module; nothing here prints or exits.
  *
  * The database URL may come from LOCO_DATABASE_URL instead of the command line (which other users can read).
  * LOCO_RESURRECTOR_KEY (base64, 32 bytes) lets `plan` open the sealed environments and certificates to prove
  * a rebuild could restore them.
  */
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { Option } from "commander";
+import { type CommandResult } from "../lib/command-result";
 import { migrateCommand } from "../resurrector/commands/migrate-command";
 import { planCommand } from "../resurrector/commands/plan-command";
-import { failure, usageExitCode, type CommandResult } from "../resurrector/commands/result";
 import { statusCommand } from "../resurrector/commands/status-command";
+import { CliCommand, execute, InvalidArgumentError, runAsProcess } from "./command-line";
 
-export const usage = `usage:
-  npm run resurrector -- plan --database-url URL [--cluster NAME] [--environment ENV] [--base-domain DOMAIN] [--json]
-  npm run resurrector -- plan --demo [--json]
-  npm run resurrector -- status --kubeconfig PATH [--context NAME] [--public-url URL] [--resolve ADDRESS] [--public-ca FILE] [--timeout SECONDS] [--json]
-  npm run resurrector -- migrate --database-url URL
-The database URL may also come from LOCO_DATABASE_URL; LOCO_RESURRECTOR_KEY lets plan open what is sealed.
-Exit codes: plan and migrate 0 done, 1 failed; status 0 healthy, 1 degraded, 2 down, 3 could not probe; 64 bad command line.`;
+const databaseUrlHelp =
+  "loco's database (postgres:// URL); default: $LOCO_DATABASE_URL, which other users cannot read from the process list";
 
-const usageError = (message: string) => failure(usageExitCode, `${message}\n${usage}`);
+/** Declares one command on `program`; `env` is the environment its options may default from. */
+type CommandLine = (program: CliCommand, env: NodeJS.ProcessEnv) => void;
 
-function parse(args: readonly string[], options: NonNullable<ParseArgsConfig["options"]>) {
-  return parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
+function plan(program: CliCommand, env: NodeJS.ProcessEnv): void {
+  const command: CliCommand = program
+    .command("plan")
+    .description("What a rebuild of one cluster would create, read from loco's database in a read-only transaction.")
+    .addOption(new Option("--database-url <url>", databaseUrlHelp).conflicts("demo"))
+    .option("--demo", "plan from an embedded PostgreSQL filled with demo data instead (nothing to set up)")
+    .option("--cluster <name>", "the cluster to plan (default: loco's default cluster)")
+    .option("--environment <env>", "the platform stack the plan's `pulumi up` suggestion names", "prod")
+    .option("--base-domain <domain>", "the platform's base domain, when it differs from the database's")
+    .option("--json", "print the plan as JSON")
+    .addHelpText("after", "\nExit codes: 0 a plan was printed (skipped rows included), 1 no plan could be made, 64 bad command line.")
+    .runs(
+      (options: { databaseUrl?: string; demo?: boolean; cluster?: string; environment: string; baseDomain?: string; json?: boolean }) => {
+        const demo = options.demo === true;
+        const databaseUrl = demo ? undefined : (options.databaseUrl ?? env.LOCO_DATABASE_URL);
+        if (!demo && !databaseUrl) command.usageError("plan needs --database-url (or LOCO_DATABASE_URL), or --demo");
+        return planCommand(
+          {
+            databaseUrl,
+            demo,
+            cluster: options.cluster,
+            environment: options.environment,
+            baseDomain: options.baseDomain,
+            json: options.json === true,
+          },
+          env,
+        );
+      },
+    );
 }
 
-async function plan(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
-  const { values } = parse(args, {
-    "database-url": { type: "string" },
-    demo: { type: "boolean", default: false },
-    cluster: { type: "string" },
-    environment: { type: "string", default: "prod" },
-    "base-domain": { type: "string" },
-    json: { type: "boolean", default: false },
-  });
-  const demo = values.demo === true;
-  if (demo && values["database-url"] !== undefined) return usageError("plan: give either --demo or --database-url, not both");
-  const databaseUrl = demo ? undefined : ((values["database-url"] as string | undefined) ?? env.LOCO_DATABASE_URL);
-  if (!demo && !databaseUrl) return usageError("plan: --database-url (or LOCO_DATABASE_URL) is required, or --demo");
-  return planCommand(
-    {
-      databaseUrl,
-      demo,
-      cluster: values.cluster as string | undefined,
-      environment: values.environment as string,
-      baseDomain: values["base-domain"] as string | undefined,
-      json: values.json === true,
-    },
-    env,
-  );
+/** `--timeout` in seconds, above 0 and at most 300; fractions allowed. */
+function timeoutSeconds(value: string): number {
+  const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!(seconds > 0 && seconds <= 300)) throw new InvalidArgumentError("It must be a number of seconds above 0 and at most 300.");
+  return seconds;
 }
 
-async function status(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
-  const { values } = parse(args, {
-    kubeconfig: { type: "string" },
-    context: { type: "string" },
-    "public-url": { type: "string" },
-    resolve: { type: "string" },
-    "public-ca": { type: "string" },
-    timeout: { type: "string", default: "5" },
-    json: { type: "boolean", default: false },
-  });
-  const kubeconfig = (values.kubeconfig as string | undefined) ?? env.KUBECONFIG;
-  if (!kubeconfig) return usageError("status: --kubeconfig is required (or KUBECONFIG)");
-  const timeoutSeconds = Number(values.timeout);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 300) {
-    return usageError(`status: --timeout must be a number of seconds from 0 to 300 (got ${String(values.timeout)})`);
-  }
-  return statusCommand({
-    kubeconfigPath: kubeconfig,
-    context: values.context as string | undefined,
-    publicUrl: values["public-url"] as string | undefined,
-    resolve: values.resolve as string | undefined,
-    publicCaPath: values["public-ca"] as string | undefined,
-    timeoutMs: Math.round(timeoutSeconds * 1000),
-    json: values.json === true,
-  });
+function status(program: CliCommand, env: NodeJS.ProcessEnv): void {
+  const command: CliCommand = program
+    .command("status")
+    .description("Probe the guarded cluster from outside: API server, nodes, platform workloads, the public endpoint.")
+    .option("--kubeconfig <path>", "kubeconfig of the cluster (default: $KUBECONFIG)")
+    .option("--context <name>", "kubeconfig context (default: its current-context)")
+    .option("--public-url <url>", "an https:// URL the public endpoint must answer")
+    .option("--resolve <address>", "connect to this address for --public-url instead of resolving its host")
+    .option("--public-ca <file>", "extra CA (PEM) to trust for --public-url")
+    .option("--timeout <seconds>", "time each probe may take", timeoutSeconds, 5)
+    .option("--json", "print the status as JSON")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 healthy, 1 degraded, 2 down, 3 could not probe (unusable kubeconfig or CA file), 64 bad command line.",
+    )
+    .runs(
+      (options: {
+        kubeconfig?: string;
+        context?: string;
+        publicUrl?: string;
+        resolve?: string;
+        publicCa?: string;
+        timeout: number;
+        json?: boolean;
+      }) => {
+        const kubeconfig = options.kubeconfig ?? env.KUBECONFIG;
+        if (!kubeconfig) command.usageError("status needs --kubeconfig (or KUBECONFIG)");
+        return statusCommand({
+          kubeconfigPath: kubeconfig,
+          context: options.context,
+          publicUrl: options.publicUrl,
+          resolve: options.resolve,
+          publicCaPath: options.publicCa,
+          timeoutMs: Math.round(options.timeout * 1000),
+          json: options.json === true,
+        });
+      },
+    );
 }
 
-async function migrate(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
-  const { values } = parse(args, { "database-url": { type: "string" } });
-  const databaseUrl = (values["database-url"] as string | undefined) ?? env.LOCO_DATABASE_URL;
-  if (!databaseUrl) return usageError("migrate: --database-url (or LOCO_DATABASE_URL) is required");
-  return migrateCommand(databaseUrl);
+function migrate(program: CliCommand, env: NodeJS.ProcessEnv): void {
+  const command: CliCommand = program
+    .command("migrate")
+    .description("Create or upgrade the resurrector's schema in loco's database.")
+    .option("--database-url <url>", databaseUrlHelp)
+    .addHelpText("after", "\nExit codes: 0 done, 1 failed, 64 bad command line.")
+    .runs((options: { databaseUrl?: string }) => {
+      const databaseUrl = options.databaseUrl ?? env.LOCO_DATABASE_URL;
+      if (!databaseUrl) command.usageError("migrate needs --database-url (or LOCO_DATABASE_URL)");
+      return migrateCommand(databaseUrl);
+    });
 }
 
-const commands: Record<string, (args: readonly string[], env: NodeJS.ProcessEnv) => Promise<CommandResult>> = { plan, status, migrate };
+/** Every command, in the order `--help` lists them. */
+const commands: readonly CommandLine[] = [plan, status, migrate];
 
-export async function resurrectorCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
-  const [name, ...args] = argv;
-  const command = name === undefined ? undefined : commands[name];
-  if (!command) return usageError(name === undefined ? "a command is required" : `unknown command "${name}"`);
-  try {
-    return await command(args, env);
-  } catch (error) {
-    // parseArgs rejects unknown options and missing values: a usage problem, said in its own words.
-    if ((error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) return usageError(`${name}: ${(error as Error).message}`);
-    throw error;
-  }
+export function resurrectorCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
+  const program = new CliCommand("npm run resurrector --")
+    .description("The resurrector: rebuild plans from loco's database, cluster status, its own schema.")
+    .addHelpText(
+      "after",
+      "\nEnvironment: LOCO_DATABASE_URL (instead of --database-url), LOCO_RESURRECTOR_KEY (base64, 32 bytes: lets plan open sealed environments).\n" +
+        "Exit codes: 0 done; 1 failed (status: degraded; 2 down, 3 could not probe); 64 bad command line.",
+    );
+  for (const declare of commands) declare(program, env);
+  return execute(program, argv);
 }
 
-if (require.main === module) {
-  void resurrectorCommand(process.argv.slice(2), process.env).then(
-    (result) => {
-      if (result.stdout) process.stdout.write(`${result.stdout}\n`);
-      if (result.stderr) process.stderr.write(`${result.stderr}\n`);
-      process.exitCode = result.code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`resurrector: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runAsProcess("resurrector", (argv) => resurrectorCommand(argv, process.env));

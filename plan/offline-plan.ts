@@ -63,7 +63,7 @@ export async function buildPlan(projectDir: string, stack: string): Promise<Offl
   const config = readStackConfig(root, stack);
   // Fail on config before the runtime starts: the program validates the same way, but a throw inside the root
   // Stack also rejects promises Pulumi keeps internally, which would bury the message under noise.
-  parseStackConfig({ stack, values: config.values, secretKeys: new Set(config.secretKeys) });
+  parseStackConfig({ stack, project: config.project, values: config.values, secretKeys: new Set(config.secretKeys) });
   // The real entry point, exactly as `pulumi up` loads it: a function Pulumi calls for the stack outputs.
   const program = require(join(root, "index.ts")) as () => Promise<Record<string, unknown>>;
   const run = await runUnderMocks(program, { project: config.project, stack, config, asStack: true });

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parseYamlFile, YamlFileError } from "../lib/yaml-file";
+import { assertStackName, stacksHint } from "../stacks/stack-name";
 import { placeholderMarker } from "./cloud-placeholders";
 import type { ProgramConfig } from "./mock-runtime";
 
@@ -17,23 +18,55 @@ export interface StackFileConfig extends ProgramConfig {
   readonly placeholderKeys: readonly string[];
 }
 
-/** Placeholders that must still look like what they stand for, because config validation checks their shape. */
-const shapedPlaceholders: Record<string, string> = {
+/** A stack file (or Pulumi.yaml) that is missing or is not the YAML it should be: the message says where and what. */
+export class StackFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StackFileError";
+  }
+}
+
+/**
+ * Placeholders that must still look like what they stand for, because config validation checks their shape:
+ * a URL where a URL is required, a JSON object (restoring no certificate) where JSON is.
+ */
+export const shapedPlaceholders: Readonly<Record<string, string>> = {
   "loco:databaseUrl": `postgresql://${placeholderMarker}:${placeholderMarker}@postgres.${placeholderMarker}.invalid:5432/loco`,
+  "loco:alertWebhookUrl": `https://${placeholderMarker}.invalid/alert-webhook`,
+  "loco:preservedCertificates": "{}",
 };
 
-function readYaml(path: string): Record<string, unknown> {
+/** `file` (a name inside `projectDir`) as a map; missing, unreadable or broken files get one message per problem. */
+function readYamlMap(projectDir: string, file: string, missing: () => string): Record<string, unknown> {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readFileSync(join(projectDir, file), "utf8");
   } catch (error) {
-    throw new Error(`cannot read ${path}: ${(error as Error).message}`);
+    if ((error as { code?: string }).code === "ENOENT") throw new StackFileError(missing());
+    throw new StackFileError(`${file}: cannot be read (${(error as { code?: string }).code ?? "unknown error"})`);
   }
+  let parsed: unknown;
   try {
-    return (parse(text) ?? {}) as Record<string, unknown>;
+    parsed = parseYamlFile(file, text);
   } catch (error) {
-    throw new Error(`${path} is not valid YAML: ${(error as Error).message}`);
+    if (error instanceof YamlFileError) throw new StackFileError(error.message);
+    throw error;
   }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== "object" || Array.isArray(parsed))
+    throw new StackFileError(`${file}: must be a map (key: value lines), not ${Array.isArray(parsed) ? "a list" : "a single value"}`);
+  return parsed as Record<string, unknown>;
+}
+
+/** The `config:` section of a parsed file: a map, or absent. */
+function configSection(file: string, parsed: Record<string, unknown>): Record<string, unknown> {
+  const config = parsed.config ?? {};
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    throw new StackFileError(
+      `${file}: config: must be a map of settings (loco:key: value), not ${Array.isArray(config) ? "a list" : "a single value"}`,
+    );
+  }
+  return config as Record<string, unknown>;
 }
 
 const isSecure = (value: unknown): value is { secure: string } =>
@@ -63,7 +96,7 @@ function asConfigString(value: unknown): string {
 function projectConfig(project: string, config: Record<string, unknown>): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [key, declared] of Object.entries(config)) {
-    const fullKey = key.includes(":") ? key : `${project}:${key}`;
+    const fullKey = namespaced(project, key);
     const value =
       declared && typeof declared === "object" && !Array.isArray(declared) && ("value" in declared || "default" in declared)
         ? ((declared as { value?: unknown; default?: unknown }).value ?? (declared as { default?: unknown }).default)
@@ -73,16 +106,32 @@ function projectConfig(project: string, config: Record<string, unknown>): Record
   return result;
 }
 
+/** A key as Pulumi reads it: one without a namespace belongs to the project (`region` is `<project>:region`). */
+const namespaced = (project: string, key: string) => (key.includes(":") ? key : `${project}:${key}`);
+
+function readProjectFile(projectDir: string): { project: string; projectFile: Record<string, unknown> } {
+  const projectFile = readYamlMap(projectDir, "Pulumi.yaml", () => "Pulumi.yaml: not found: run this from the project's folder");
+  const project = typeof projectFile.name === "string" ? projectFile.name : "";
+  if (!project) throw new StackFileError("Pulumi.yaml: has no project name (name: ...)");
+  return { project, projectFile };
+}
+
+/** The project's name, from Pulumi.yaml. */
+export const readStackProjectName = (projectDir: string): string => readProjectFile(projectDir).project;
+
 export function readStackConfig(projectDir: string, stack: string): StackFileConfig {
-  const projectFile = readYaml(join(projectDir, "Pulumi.yaml"));
-  const project = String(projectFile.name ?? "");
-  if (!project) throw new Error(`${join(projectDir, "Pulumi.yaml")} has no project name`);
+  assertStackName(stack);
+  const { project, projectFile } = readProjectFile(projectDir);
   const file = `Pulumi.${stack}.yaml`;
-  const stackFile = readYaml(join(projectDir, file));
+  const stackFile = readYamlMap(
+    projectDir,
+    file,
+    () => `${file}: not found: "${stack}" is not a stack of this project (${stacksHint(projectDir)})`,
+  );
 
   const merged = {
-    ...projectConfig(project, (projectFile.config ?? {}) as Record<string, unknown>),
-    ...((stackFile.config ?? {}) as Record<string, unknown>),
+    ...projectConfig(project, configSection("Pulumi.yaml", projectFile)),
+    ...Object.fromEntries(Object.entries(configSection(file, stackFile)).map(([key, value]) => [namespaced(project, key), value])),
   };
   const values: Record<string, string> = {};
   const secretKeys: string[] = [];

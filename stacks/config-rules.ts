@@ -6,7 +6,7 @@
 import { parseClockTime } from "../lib/clock-time";
 import { catalog, spacesRegions } from "../lib/digitalocean-catalog";
 import { domainPattern } from "./config-schema";
-import { rotatingCredentialNames } from "./rotating-credentials";
+import { isRotatingCredential, rotatingCredentialNames } from "./rotating-credentials";
 
 export interface ConfigProblem {
   /** Path below the `loco:` namespace, e.g. ["cluster", "appPools", 0, "maxNodes"]. */
@@ -105,7 +105,7 @@ function zoneRule(baseDomain: unknown, dns: Raw | undefined): ConfigProblem[] {
 function rotationCounterRule(rotation: Raw | undefined): ConfigProblem[] {
   const counters = asObject(rotation?.counters) ?? {};
   return Object.keys(counters)
-    .filter((name) => !rotatingCredentialNames.includes(name))
+    .filter((name) => !isRotatingCredential(name))
     .map((name) => ({
       path: ["rotation", "counters", name],
       value: counters[name],

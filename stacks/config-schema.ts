@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { clockTimePattern } from "../lib/clock-time";
 import { catalog, platformRegions, spacesRegions } from "../lib/digitalocean-catalog";
+import { cidrConstant, contains, isNetworkAddress, networkOf, overlaps, parseCidr, rfc1918Ranges } from "../lib/ipv4-cidr";
 import { isQuantity } from "../lib/quantity";
 
 export const environments = ["dev", "prod", "local"] as const;
@@ -38,6 +39,35 @@ export const appPoolSchema = z.strictObject({
   maxNodes: z.int().min(1).max(100, "must be at most 100 (DOKS node pool limit)").describe("Most nodes the autoscaler may add."),
 });
 
+/**
+ * The pod and service ranges DOKS gives a cluster that does not choose its own: this program sets neither
+ * (`clusterSubnet`/`serviceSubnet` of the cluster), so these are the ranges the VPC must stay clear of.
+ */
+export const doksDefaultClusterRanges = { pod: "10.244.0.0/16", service: "10.245.0.0/16" } as const;
+
+/**
+ * What DigitalOcean accepts as a VPC range (RFC 1918, /16 to /28, a network address), and clear of the cluster's
+ * pod and service ranges, which would otherwise shadow addresses in the VPC. Undefined when fine or not a CIDR at
+ * all (the format check says so).
+ */
+export function vpcIpRangeProblem(text: string): string | undefined {
+  const block = parseCidr(text);
+  if (!block) return undefined;
+  if (!rfc1918Ranges.some((range) => contains(cidrConstant(range), block))) {
+    return `must be a private range inside ${rfc1918Ranges.join(", ")} (RFC 1918): DigitalOcean refuses public ranges`;
+  }
+  if (block.prefix < 16 || block.prefix > 28) {
+    return "must be /16 to /28: DigitalOcean creates no larger and no smaller VPC";
+  }
+  if (!isNetworkAddress(block)) return `must be a network address, with no host bits set (did you mean ${networkOf(block)}?)`;
+  for (const [kind, range] of Object.entries(doksDefaultClusterRanges)) {
+    if (overlaps(block, cidrConstant(range))) {
+      return `must not overlap the cluster's ${kind} range ${range} (DOKS's default; this program does not set its own)`;
+    }
+  }
+  return undefined;
+}
+
 export const clusterSchema = z.strictObject({
   kubernetesVersion: z
     .string()
@@ -66,7 +96,16 @@ export const clusterSchema = z.strictObject({
     .min(1, "must list at least one CIDR, or be removed to leave the API open")
     .optional()
     .describe("If set, only these CIDRs reach the Kubernetes API: include CI runners and the resurrector."),
-  vpcIpRange: z.cidrv4().optional().describe("IPv4 range of the environment's VPC; DigitalOcean picks one when unset."),
+  vpcIpRange: z
+    .cidrv4()
+    .superRefine((value, context) => {
+      const problem = vpcIpRangeProblem(value);
+      if (problem) context.addIssue({ code: "custom", message: problem, input: value });
+    })
+    .optional()
+    .describe(
+      `IPv4 range of the environment's VPC: private (RFC 1918), /16 to /28, clear of the cluster's pod (${doksDefaultClusterRanges.pod}) and service (${doksDefaultClusterRanges.service}) ranges. DigitalOcean picks one when unset.`,
+    ),
 });
 
 export const databaseSchema = z.strictObject({

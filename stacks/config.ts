@@ -12,8 +12,10 @@ import { postgresUrlProblem } from "../lib/database-connection";
 import { parsePreservedCertificates, type PreservedCertificate } from "../lib/public-certificate";
 import { publicNames, type PublicNames, type WebAppHost } from "../lib/public-names";
 import { deepMerge } from "../lib/deep-merge";
+import { closest } from "../lib/did-you-mean";
 import { configDefaults } from "./config-defaults";
 import { cloudDerivedValues, localDerivedValues, type CloudDerivedValues, type DerivedValues } from "./config-derived";
+import { issueToProblems } from "./config-issues";
 import { crossFieldProblems, type ConfigProblem } from "./config-rules";
 import {
   cloudConfigSchema,
@@ -31,6 +33,19 @@ export const configNamespace = "loco";
 
 /** Packages whose default providers are disabled (Pulumi.yaml): their own config keys would be silently ignored. */
 const disabledProviderNamespaces = ["kubernetes", "digitalocean", "cloudflare"];
+
+/** The engine's own settings (`pulumi:disable-default-providers` in Pulumi.yaml): read by Pulumi, not by the program. */
+const engineNamespace = "pulumi";
+
+/** Every top-level `loco:` key some environment reads: what a key in a foreign namespace is compared against. */
+const knownTopLevelKeys = [
+  ...new Set([
+    ...Object.keys(cloudConfigSchema.shape),
+    ...Object.keys(localConfigSchema.shape),
+    ...Object.values(secretKeys).flat(),
+    ...Object.values(optionalSecretKeys).flat(),
+  ]),
+].sort();
 
 interface StackIdentity {
   /** Stack name, e.g. "dev". */
@@ -71,6 +86,8 @@ export type StackConfig = CloudStackConfig | LocalStackConfig;
 /** Config as Pulumi hands it to a program: "namespace:key" -> string (objects are JSON), plus which keys are secret. */
 export interface RawStackConfig {
   readonly stack: string;
+  /** The Pulumi project's name: `pulumi config set region` (no namespace) writes `<project>:region`. */
+  readonly project?: string;
   readonly values: Readonly<Record<string, string>>;
   readonly secretKeys: ReadonlySet<string>;
 }
@@ -89,7 +106,7 @@ export class ConfigError extends Error {
 export function loadStackConfig(): StackConfig {
   const values = pulumi.runtime.allConfig();
   const secret = new Set(Object.keys(values).filter(isConfigSecret));
-  return parseStackConfig({ stack: pulumi.getStack(), values, secretKeys: secret });
+  return parseStackConfig({ stack: pulumi.getStack(), project: pulumi.getProject(), values, secretKeys: secret });
 }
 
 /**
@@ -144,7 +161,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   /** The merged config as `schema` types it, or a ConfigError with every problem found so far and by the schema. */
   const validated = <S extends z.ZodType>(schema: S): z.infer<S> => {
     const parsed = schema.safeParse(merged, { reportInput: true });
-    if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => issueToProblems(issue, schema)));
+    const secretNames = [...expectedSecrets, ...optionalSecrets];
+    if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => issueToProblems(issue, schema, secretNames)));
     if (!parsed.success || problems.length > 0) throw new ConfigError(file, problems.map(format));
     return parsed.data;
   };
@@ -194,7 +212,10 @@ function isEnvironment(value: unknown): value is Environment {
   return typeof value === "string" && (environments as readonly string[]).includes(value);
 }
 
-/** Separates `loco:` settings from secrets, decodes JSON objects, and flags keys of other namespaces that would be ignored. */
+/**
+ * Separates `loco:` settings from secrets, decodes JSON objects, and refuses every key of another namespace: the
+ * program reads none of them, so each would be silently ignored. Values outside `loco:` are never printed.
+ */
 function splitNamespace(raw: RawStackConfig) {
   const settings: Record<string, unknown> = {};
   const secrets: Record<string, string> = {};
@@ -204,7 +225,7 @@ function splitNamespace(raw: RawStackConfig) {
   const allSecretNames = new Set<string>([...Object.values(secretKeys).flat(), ...Object.values(optionalSecretKeys).flat()]);
   for (const [fullKey, value] of Object.entries(raw.values).sort(([a], [b]) => a.localeCompare(b))) {
     const separator = fullKey.indexOf(":");
-    const namespace = fullKey.slice(0, separator);
+    const namespace = separator < 0 ? "" : fullKey.slice(0, separator);
     const key = fullKey.slice(separator + 1);
     if (namespace === configNamespace) {
       if (allSecretNames.has(key)) {
@@ -214,16 +235,31 @@ function splitNamespace(raw: RawStackConfig) {
       if (raw.secretKeys.has(fullKey)) hidden.add(key);
       const decoded = decodeValue(value);
       if (decoded.ok) settings[key] = decoded.value;
-      else problems.push({ path: [key], value, hasValue: true, message: "is not valid JSON" });
+      // The value of a key nobody reads is not shown: it may be a secret under a mistyped name.
+      else problems.push({ path: [key], value, hasValue: knownTopLevelKeys.includes(key), message: "is not valid JSON" });
     } else if (disabledProviderNamespaces.includes(namespace)) {
       problems.push({
         path: [],
         hasValue: false,
         message: `${fullKey} is ignored: default providers are disabled and every provider is built from loco: keys (see README "Config")`,
       });
+    } else if (namespace !== engineNamespace) {
+      problems.push({ path: [], hasValue: false, message: foreignKeyMessage(fullKey, namespace, key, raw.project) });
     }
   }
   return { settings, secrets, problems, hidden };
+}
+
+/** Why a key outside `loco:` is refused, and the `loco:` key it probably meant. */
+function foreignKeyMessage(fullKey: string, namespace: string, key: string, project: string | undefined): string {
+  const refused = `${fullKey} is not read by this program: it reads only loco: keys, so this one would be silently ignored`;
+  const suggestion = closest(key.split(".")[0], knownTopLevelKeys);
+  const meant = suggestion ? `did you mean "${configNamespace}:${suggestion}"?` : "see docs/config-reference.md for the loco: keys";
+  const why =
+    namespace === project
+      ? ` (\`pulumi config set ${key}\` without a namespace writes ${fullKey}: name the namespace, \`pulumi config set ${configNamespace}:${suggestion ?? key}\`)`
+      : "";
+  return `${refused}: ${meant}${why}`;
 }
 
 function decodeValue(value: string): { ok: true; value: unknown } | { ok: false } {
@@ -261,115 +297,6 @@ function secretProblems(
     problems.push({ path: [key], hasValue: false, message: `is not used by the ${environment} environment: remove it` });
   }
   return problems;
-}
-
-type ZodIssue = z.core.$ZodIssue;
-type AnySchema = z.ZodType;
-
-/** Turns one zod issue into problems in our wording: one per unknown key, the allowed values spelled out. */
-function issueToProblems(issue: ZodIssue, root: AnySchema): ConfigProblem[] {
-  const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
-  const input = (issue as { input?: unknown }).input;
-  switch (issue.code) {
-    case "unrecognized_keys":
-      return issue.keys.map((key) => {
-        const known = knownKeysAt(root, path);
-        const suggestion = closest(key, known);
-        const hint = suggestion ? `did you mean "${suggestion}"?` : `known keys here: ${known.join(", ")}`;
-        return {
-          path: [...path, key],
-          value: (input as Record<string, unknown> | undefined)?.[key],
-          hasValue: true,
-          message: `is not a known setting (a typo would be silently ignored otherwise): ${hint}`,
-        };
-      });
-    case "invalid_value": {
-      const values = issue.values.map(String);
-      const listed =
-        values.length <= 12
-          ? `must be one of ${values.join(", ")}`
-          : `must be one of the ${values.length} values in data/digitalocean-catalog.json`;
-      const suggestion = typeof input === "string" ? closest(input, values) : undefined;
-      return [{ path, value: input, hasValue: true, message: suggestion ? `${listed} (did you mean "${suggestion}"?)` : listed }];
-    }
-    case "invalid_type":
-      return input === undefined
-        ? [{ path, hasValue: false, message: `is required (${issue.expected})` }]
-        : [{ path, value: input, hasValue: true, message: `must be ${article(issue.expected)}, not ${describeType(input)}` }];
-    case "too_small":
-    case "too_big":
-      return [{ path, value: input, hasValue: true, message: boundMessage(issue) }];
-    case "invalid_format":
-      return [{ path, value: input, hasValue: true, message: formatMessage(issue) }];
-    default:
-      return [{ path, value: input, hasValue: input !== undefined, message: issue.message }];
-  }
-}
-
-function boundMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
-  if (issue.message.startsWith("must")) return issue.message;
-  const small = issue.code === "too_small";
-  const bound = small ? (issue as z.core.$ZodIssueTooSmall).minimum : (issue as z.core.$ZodIssueTooBig).maximum;
-  if (issue.origin === "array") return `must have ${small ? "at least" : "at most"} ${bound} item(s)`;
-  if (issue.origin === "string") return `must be ${small ? "at least" : "at most"} ${bound} character(s)`;
-  return `must be ${small ? ">=" : "<="} ${bound}`;
-}
-
-function formatMessage(issue: z.core.$ZodIssueInvalidStringFormat): string {
-  if (issue.message.startsWith("must")) return issue.message;
-  const formats: Record<string, string> = {
-    ipv4: "must be an IPv4 address such as 203.0.113.10",
-    cidrv4: "must be an IPv4 CIDR such as 10.10.0.0/16",
-  };
-  return formats[issue.format] ?? `must be a valid ${issue.format}`;
-}
-
-const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
-
-function describeType(value: unknown): string {
-  if (Array.isArray(value)) return "a list";
-  if (value === null) return "null";
-  return typeof value === "object" ? "a map" : `${article(typeof value)} (${JSON.stringify(value)})`;
-}
-
-/** The keys a strict object schema accepts at `path`, for "did you mean" hints. */
-function knownKeysAt(schema: AnySchema, path: readonly (string | number)[]): string[] {
-  let current: unknown = schema;
-  for (const segment of path) {
-    const def = (current as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown; innerType?: unknown } }).def;
-    while (def?.type === "optional" && def.innerType) current = def.innerType;
-    const unwrapped = (current as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown } }).def;
-    if (unwrapped?.type === "object" && typeof segment === "string") current = unwrapped.shape?.[segment];
-    else if (unwrapped?.type === "array") current = unwrapped.element;
-    else return [];
-  }
-  let def = (current as { def?: { type?: string; shape?: Record<string, unknown>; innerType?: unknown } }).def;
-  while (def?.type === "optional" && def.innerType) def = (def.innerType as { def?: typeof def }).def;
-  return def?.type === "object" && def.shape ? Object.keys(def.shape).sort() : [];
-}
-
-/** The candidate within edit distance 3 of `word`, if any: catches `maxNode`, `nodecount`, `nyc-3`. */
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance <= 3 && (!best || distance < best.distance)) best = { candidate, distance };
-  }
-  return best?.candidate;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
 }
 
 export function formatKey(path: readonly (string | number)[]): string {

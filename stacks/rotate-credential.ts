@@ -4,8 +4,18 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isMap, parseDocument } from "yaml";
-import { rotatingCredentialNames } from "./rotating-credentials";
+import { isMap } from "yaml";
+import { yamlDocument, YamlFileError } from "../lib/yaml-file";
+import { isRotatingCredential, rotatingCredentialNames } from "./rotating-credentials";
+import { assertStackName, StackNameError, stacksHint } from "./stack-name";
+
+/** A rotation request this file cannot carry out; the message says what and where, and the file is untouched. */
+export class RotationRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RotationRefusedError";
+  }
+}
 
 export interface RotationRequest {
   readonly file: string;
@@ -14,9 +24,25 @@ export interface RotationRequest {
   readonly to: number;
 }
 
+/**
+ * Bumps the counter in `projectDir`/Pulumi.<stack>.yaml. Throws a {@link RotationRefusedError} on a stack name
+ * Pulumi would refuse (which could otherwise name a file outside the project), a missing or broken stack file, an
+ * unknown credential or a counter that is not a number.
+ */
 export function rotateCredential(projectDir: string, stack: string, credential: string): RotationRequest {
-  if (!rotatingCredentialNames.includes(credential)) {
-    throw new Error(`"${credential}" is not a credential this platform rotates; known: ${rotatingCredentialNames.join(", ")}`);
+  try {
+    return bumpCounter(projectDir, assertStackName(stack), credential);
+  } catch (error) {
+    if (error instanceof StackNameError || error instanceof YamlFileError) throw new RotationRefusedError(error.message);
+    throw error;
+  }
+}
+
+function bumpCounter(projectDir: string, stack: string, credential: string): RotationRequest {
+  if (!isRotatingCredential(credential)) {
+    throw new RotationRefusedError(
+      `"${credential}" is not a credential this platform rotates; known: ${rotatingCredentialNames.join(", ")}`,
+    );
   }
   const file = `Pulumi.${stack}.yaml`;
   const path = join(projectDir, file);
@@ -24,16 +50,15 @@ export function rotateCredential(projectDir: string, stack: string, credential: 
   try {
     text = readFileSync(path, "utf8");
   } catch {
-    throw new Error(`${file} not found in ${projectDir}: is "${stack}" a stack of this project?`);
+    throw new RotationRefusedError(`${file} not found: "${stack}" is not a stack of this project (${stacksHint(projectDir)})`);
   }
-  const document = parseDocument(text);
-  if (document.errors.length > 0) throw new Error(`${file} is not valid YAML: ${document.errors[0].message}`);
-  if (!isMap(document.get("config"))) throw new Error(`${file} has no config: map`);
+  const document = yamlDocument(file, text);
+  if (!isMap(document.get("config"))) throw new RotationRefusedError(`${file} has no config: map`);
 
   const key = ["config", "loco:rotation", "counters", credential];
   const current = document.getIn(key);
   if (current !== undefined && (!Number.isInteger(current) || (current as number) < 0)) {
-    throw new Error(
+    throw new RotationRefusedError(
       `${file}: loco:rotation.counters.${credential} is ${JSON.stringify(current)}, not a non-negative integer; fix it by hand first`,
     );
   }

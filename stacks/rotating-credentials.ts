@@ -18,4 +18,9 @@ export const rotatingCredentials = {
 /** The name of a credential the platform rotates. */
 export type RotatingCredential = keyof typeof rotatingCredentials;
 
-export const rotatingCredentialNames: readonly string[] = Object.keys(rotatingCredentials).sort();
+export const rotatingCredentialNames: readonly RotatingCredential[] = (Object.keys(rotatingCredentials) as RotatingCredential[]).sort();
+
+/** Narrows a name read from a command line or a stack file. */
+export function isRotatingCredential(name: string): name is RotatingCredential {
+  return Object.hasOwn(rotatingCredentials, name);
+}

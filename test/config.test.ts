@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ConfigError, parseStackConfig, type CloudStackConfig, type StackConfig } from "../stacks/config";
+import { cloudConfigSchema, localConfigSchema } from "../stacks/config-schema";
 import { type ConfigOverride, outputIsSecret, withOverrides } from "./harness";
 
 function parse(stack: string, overrides: Record<string, ConfigOverride> = {}): StackConfig {
@@ -346,4 +347,157 @@ describe("registry config", () => {
     onlyProblem("dev", { "loco:registry": { imageStorageGiB: 50 } }, "loco:registry.imageStorageGiB");
     onlyProblem("local", { "loco:registry": { databaseConnections: 5 } }, "loco:registry.databaseConnections");
   });
+});
+
+/** Every object schema inside `schema`, with the path a value takes to reach it (index 0 for list items). */
+function objectSchemas(schema: unknown, path: (string | number)[] = []): { path: (string | number)[]; keys: string[] }[] {
+  const def = (schema as { def: Record<string, unknown> }).def;
+  switch (def.type) {
+    case "object": {
+      const shape = def.shape as Record<string, unknown>;
+      return [{ path, keys: Object.keys(shape) }, ...Object.entries(shape).flatMap(([key, child]) => objectSchemas(child, [...path, key]))];
+    }
+    case "optional":
+    case "nullable":
+    case "default":
+      return objectSchemas(def.innerType, path);
+    case "array":
+      return objectSchemas(def.element, [...path, 0]);
+    case "record":
+      return objectSchemas(def.valueType, [...path, "<name>"]);
+    case "union":
+      return (def.options as unknown[]).flatMap((option) => objectSchemas(option, path));
+    default:
+      return [];
+  }
+}
+
+/** A copy of `value` with `key: 1` added to the object at `path`. */
+function withKeyAt(value: unknown, path: readonly (string | number)[], key: string): unknown {
+  const copy = structuredClone(value) as Record<string | number, unknown>;
+  let target = copy;
+  for (const segment of path) target = target[segment] as Record<string | number, unknown>;
+  target[key] = 1;
+  return copy;
+}
+
+describe("every object in the config schema refuses a key it does not know", () => {
+  const environments = [
+    { stack: "dev", schema: cloudConfigSchema },
+    { stack: "local", schema: localConfigSchema },
+  ];
+  test("the walk finds the nested objects (a walk that finds nothing proves nothing)", () => {
+    const paths = objectSchemas(cloudConfigSchema).map((o) => o.path.join("."));
+    for (const expected of ["", "database", "cluster.corePool", "cluster.appPools.0", "observability.backups", "registry.retention"]) {
+      assert.ok(paths.includes(expected), `${expected} not found in ${paths.join(", ")}`);
+    }
+  });
+
+  for (const { stack, schema } of environments) {
+    const parsed = parse(stack) as unknown as Record<string, unknown>;
+    for (const { path, keys } of objectSchemas(schema)) {
+      // A mistyped key as people type them: the right name in the wrong case (nodecount), or with a stray letter.
+      const meant = keys[0];
+      const typo = meant.toLowerCase() !== meant ? meant.toLowerCase() : `${meant}x`;
+      const shown = `loco:${[...path, typo].map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("")}`;
+      test(`${stack}: ${shown.replace(".[", "[")} is refused, suggesting "${meant}"`, () => {
+        assert.ok(!path.includes("<name>"), "a record of objects: give it a case of its own");
+        const [top, ...rest] = path;
+        const overrides = top === undefined ? { [`loco:${typo}`]: 1 } : { [`loco:${top}`]: withKeyAt(parsed[top as string], rest, typo) };
+        const message = onlyProblem(stack, overrides, shown.replace(".[", "["));
+        assert.match(message, new RegExp(`: is not a known setting .*did you mean "${meant}"\\?$`));
+      });
+    }
+  }
+
+  test("loco:database.nodecount is refused, not silently ignored", () => {
+    const message = onlyProblem("prod", { "loco:database": { nodecount: 3 } }, "loco:database.nodecount");
+    assert.equal(
+      message,
+      'Pulumi.prod.yaml: loco:database.nodecount: is not a known setting (a typo would be silently ignored otherwise): did you mean "nodeCount"?',
+    );
+  });
+});
+
+describe("keys the program does not read", () => {
+  test("a key in a mistyped namespace is refused with the loco: key it meant, and its value is not shown", () => {
+    const found = problems("dev", { "loc:traffic": { http3: true, secretish: "dop_v1_hidden_value" } });
+    assert.deepEqual(found, [
+      'Pulumi.dev.yaml: loc:traffic is not read by this program: it reads only loco: keys, so this one would be silently ignored: did you mean "loco:traffic"?',
+    ]);
+  });
+
+  test("`pulumi config set region` (the project's namespace) is refused, saying how to set loco:region", () => {
+    const config = withOverrides("dev", { "loco-platform:region": "ams3" });
+    const found = (() => {
+      try {
+        parseStackConfig({ stack: "dev", project: "loco-platform", values: config.values, secretKeys: new Set(config.secretKeys) });
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      assert.fail("loco-platform:region was accepted");
+    })();
+    assert.equal(found.length, 1, found.join("\n"));
+    assert.match(found[0], /^Pulumi\.dev\.yaml: loco-platform:region is not read by this program.*did you mean "loco:region"\?/);
+    assert.match(
+      found[0],
+      /`pulumi config set region` without a namespace writes loco-platform:region: name the namespace, `pulumi config set loco:region`/,
+    );
+    assert.doesNotMatch(found[0], /ams3/);
+  });
+
+  test("a foreign key nothing resembles points at the reference instead of guessing", () => {
+    const found = problems("dev", { "acme:colour": "blue" });
+    assert.deepEqual(found, [
+      "Pulumi.dev.yaml: acme:colour is not read by this program: it reads only loco: keys, so this one would be silently ignored: see docs/config-reference.md for the loco: keys",
+    ]);
+  });
+
+  test("the engine's own pulumi: settings are left to the engine", () => {
+    assert.equal(parse("dev", { "pulumi:disable-default-providers": ["kubernetes"] }).environment, "dev");
+  });
+
+  test("a plaintext secret under a mistyped key is refused without echoing it", () => {
+    const message = onlyProblem("dev", { "loco:digitalOceanToken": "dop_v1_plaintext_in_a_typo" }, "loco:digitalOceanToken");
+    assert.equal(
+      message,
+      'Pulumi.dev.yaml: loco:digitalOceanToken: is not a known setting (a typo would be silently ignored otherwise): did you mean "digitaloceanToken"?',
+    );
+  });
+
+  test("an unknown nested key never shows its value", () => {
+    const message = onlyProblem("dev", { "loco:database": { password: "hunter2-database" } }, "loco:database.password");
+    assert.doesNotMatch(message, /hunter2/);
+  });
+
+  test("a nested setting written as one dotted key says how to set it with --path", () => {
+    const message = onlyProblem("dev", { "loco:cluster.kubernetesVersion": "1.35.1-do.6" }, "loco:cluster.kubernetesVersion");
+    assert.match(message, /`pulumi config set --path 'loco:cluster\.kubernetesVersion' <value>`/);
+  });
+});
+
+describe("cluster.vpcIpRange: what DigitalOcean accepts, clear of the cluster's own ranges", () => {
+  const vpc = (vpcIpRange: string) => ({ "loco:cluster": devCluster({ vpcIpRange }) });
+
+  for (const accepted of ["10.10.0.0/16", "192.168.8.0/24", "172.16.0.16/28", "10.246.0.0/16"]) {
+    test(`${accepted} is accepted`, () => {
+      assert.equal((parse("dev", vpc(accepted)) as CloudStackConfig).cluster.vpcIpRange, accepted);
+    });
+  }
+
+  const refused: [string, RegExp][] = [
+    ["8.8.0.0/16", /= "8\.8\.0\.0\/16": must be a private range inside 10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16 \(RFC 1918\)/],
+    ["172.32.0.0/16", /must be a private range/],
+    ["10.0.0.0/8", /= "10\.0\.0\.0\/8": must be \/16 to \/28/],
+    ["10.10.10.0/30", /must be \/16 to \/28/],
+    ["10.10.1.0/16", /must be a network address, with no host bits set \(did you mean 10\.10\.0\.0\/16\?\)/],
+    ["10.244.16.0/20", /must not overlap the cluster's pod range 10\.244\.0\.0\/16 \(DOKS's default/],
+    ["10.245.0.0/24", /must not overlap the cluster's service range 10\.245\.0\.0\/16/],
+    ["not-a-cidr", /must be an IPv4 CIDR such as 10\.10\.0\.0\/16/],
+  ];
+  for (const [range, expected] of refused) {
+    test(`${range} is refused`, () => {
+      assert.match(onlyProblem("dev", vpc(range), "loco:cluster.vpcIpRange"), expected);
+    });
+  }
 });

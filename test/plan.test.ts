@@ -1,18 +1,29 @@
 import assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { planCommand } from "../cli/plan";
 import { catalog } from "../lib/digitalocean-catalog";
 import { buildPlan } from "../plan/offline-plan";
 import { runUnderMocks } from "../plan/mock-runtime";
+import { readStackConfig, StackFileError } from "../plan/stack-file";
 import { writePlan } from "../plan/write-plan";
+import { optionalSecretKeys, secretKeys } from "../stacks/config-schema";
+import { StackNameError } from "../stacks/stack-name";
 import { projectDir } from "./harness";
 
-const tempDir = () => mkdtempSync(join(tmpdir(), "loco-plan-"));
+const tempDirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), "loco-plan-"));
+  tempDirs.push(dir);
+  return dir;
+};
+after(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
@@ -176,12 +187,133 @@ describe("npm run plan", () => {
     assert.doesNotMatch(result.stderr, /at .*\.ts:\d+/);
   });
 
-  test("a missing stack file and an unknown flag are told apart", async () => {
+  test("a missing stack file names the stacks that exist; an unknown flag is a bad command line", async () => {
     const missing = await planCommand(["--stack", "nope", "--out", tempDir()], projectDir);
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /Pulumi\.nope\.yaml/);
+    assert.equal(missing.stderr, 'Pulumi.nope.yaml: not found: "nope" is not a stack of this project (its stacks: dev, local, prod)');
     const badFlag = await planCommand(["--stak", "dev"], projectDir);
-    assert.equal(badFlag.code, 2);
-    assert.match(badFlag.stderr, /usage: npm run plan/);
+    assert.equal(badFlag.code, 64);
+    assert.match(
+      badFlag.stderr,
+      /^error: unknown option '--stak'\n\(Did you mean --stack\?\)\nRun `npm run plan -- --help` for the options\.$/,
+    );
   });
+
+  test("--help lists the options and exits 0", async () => {
+    const help = await planCommand(["--help"], projectDir);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: npm run plan -- \[options\]/);
+    for (const option of ["--stack <name>", "--out <dir>", "--json"]) assert.ok(help.stdout.includes(option), option);
+  });
+});
+
+describe("stack names", () => {
+  for (const stack of ["../outside", "dev/../../etc", "..", "dev stack", "a".repeat(101), "x\u001b[2J"]) {
+    test(`${JSON.stringify(stack)} is refused before anything is read or written`, async () => {
+      const dir = projectWithStack("dev", readFileSync(join(projectDir, "Pulumi.dev.yaml"), "utf8"));
+      const result = await planCommand(["--stack", stack], dir);
+      assert.equal(result.code, 64);
+      assert.match(result.stderr, /^error: option '--stack <name>' argument '.*' is invalid\. The stack .*\nRun `npm run plan -- --help`/s);
+      assert.ok(!existsSync(join(dir, "out")), "nothing was written");
+      assert.throws(() => readStackConfig(dir, stack), StackNameError);
+    });
+  }
+
+  test("a qualified name plans the bare stack; another project's stack is refused", async () => {
+    const out = tempDir();
+    const result = await planCommand(["--stack", "acme/loco-platform/local", "--out", out, "--json"], projectDir);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(JSON.parse(result.stdout).stack, "local");
+    const other = await planCommand(["--stack", "acme/other-project/local"], projectDir);
+    assert.equal(other.code, 64);
+    assert.match(other.stderr, /belongs to project "other-project", but this is loco-platform/);
+  });
+});
+
+describe("the plan writes only inside its folder", () => {
+  test("a file name that leads outside the output folder stops the plan before anything is written", () => {
+    const root = tempDir();
+    const out = join(root, "plan");
+    const plan = { resources: [], stackOutputs: {}, manifests: [{ file: "../../escaped.yaml", object: {} }], releases: [], summary: {} };
+    assert.throws(() => writePlan(plan as unknown as Parameters<typeof writePlan>[0], out), /escaped\.yaml would be written outside/);
+    assert.ok(!existsSync(join(root, "escaped.yaml")) && !existsSync(join(tmpdir(), "escaped.yaml")));
+    assert.ok(!existsSync(out), "not even the folder was created");
+  });
+});
+
+describe("broken stack files: one message each, no stack trace, no line of the file", () => {
+  const secret = "dop_v1_0123456789abcdef";
+  const cases: { name: string; yaml: string; expected: string }[] = [
+    {
+      name: "a syntax error",
+      yaml: `config:\n  loco:environment: dev\n  loco:digitaloceanToken: ${secret}: oops\n`,
+      expected: "Pulumi.broken.yaml:3:27: not valid YAML: a second ': ' on one line: quote a value that contains ': '",
+    },
+    {
+      name: "a duplicate key",
+      yaml: `config:\n  loco:environment: dev\n  loco:environment: ${secret}\n`,
+      expected: "Pulumi.broken.yaml:3:3: not valid YAML: a key appears twice in the same map: keep one",
+    },
+    {
+      name: "an unclosed quote",
+      yaml: `config:\n  loco:environment: "${secret}\n`,
+      expected: "Pulumi.broken.yaml:3:1: not valid YAML: a quote or a bracket is not closed",
+    },
+    {
+      name: "a tab for indentation",
+      yaml: `config:\n\tloco:environment: ${secret}\n`,
+      expected: "Pulumi.broken.yaml:2:1: not valid YAML: a tab used for indentation: YAML indents with spaces",
+    },
+    {
+      name: "an alias without an anchor",
+      yaml: `config:\n  loco:environment: *${secret}\n`,
+      expected: "Pulumi.broken.yaml:2:21: not valid YAML: an alias (*name) refers to no anchor defined before it",
+    },
+    {
+      name: "aliases that expand without bound (a billion laughs)",
+      yaml: `config:\n  a: &a ["${secret}", "${secret}", "${secret}", "${secret}", "${secret}", "${secret}", "${secret}", "${secret}"]\n${["b", "c", "d", "e", "f", "g"].map((level, i) => `  ${level}: &${level} [${Array(8).fill(`*${"abcdefg"[i]}`).join(", ")}]`).join("\n")}\n`,
+      expected: "Pulumi.broken.yaml: not valid YAML: too many aliases: the file expands beyond what is read",
+    },
+    {
+      name: "config that is a list",
+      yaml: `config:\n  - ${secret}\n`,
+      expected: "Pulumi.broken.yaml: config: must be a map of settings (loco:key: value), not a list",
+    },
+  ];
+  for (const { name, yaml, expected } of cases) {
+    test(name, async () => {
+      const dir = projectWithStack("broken", yaml);
+      const result = await planCommand(["--stack", "broken", "--out", join(dir, "out")], dir);
+      assert.equal(result.code, 1);
+      assert.equal(result.stderr, expected);
+      assert.ok(!result.stderr.includes(secret), "the file's content is not echoed");
+    });
+  }
+
+  test("the errors are StackFileErrors, which the plan command reports without a trace", () => {
+    const dir = projectWithStack("broken", "config:\n  a: 1\n  a: 2\n");
+    assert.throws(() => readStackConfig(dir, "broken"), StackFileError);
+  });
+
+  test("a key without a namespace is the project's, and is refused as such", async () => {
+    const dev = readFileSync(join(projectDir, "Pulumi.dev.yaml"), "utf8");
+    const dir = projectWithStack("dev", `${dev}  region: ams3\n`);
+    const result = await planCommand(["--stack", "dev", "--out", join(dir, "out")], dir);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /loco-platform:region is not read by this program.*did you mean "loco:region"\?/);
+    assert.doesNotMatch(result.stderr, /ams3/);
+  });
+});
+
+describe("secrets set with --secret plan as they are", () => {
+  for (const environment of ["dev", "prod", "local"] as const) {
+    test(`${environment}: a stack file with every secret key as a secure: value plans`, async () => {
+      const committed = readFileSync(join(projectDir, `Pulumi.${environment}.yaml`), "utf8").replace(/\n  loco:\w+:\n    secure: .*/g, "");
+      const keys = [...secretKeys[environment], ...optionalSecretKeys[environment]];
+      const secure = keys.map((key) => `  loco:${key}:\n    secure: v1:test:ciphertext-of-${key}\n`).join("");
+      const dir = projectWithStack(environment, `${committed.trimEnd()}\n${secure}`);
+      const plan = await buildPlan(dir, environment);
+      assert.deepEqual(plan.summary.placeholderConfigKeys, keys.map((key) => `loco:${key}`).sort());
+    });
+  }
 });

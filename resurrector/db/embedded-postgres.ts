@@ -5,7 +5,7 @@
  * PostgreSQL refuses to run as root. As root, the server runs as the `postgres` system user, so its data directory
  * is a fresh directory under the system temp dir handed to that user; we never create system users ourselves.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { chownSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
@@ -47,6 +47,16 @@ function postgresUserIds(): { uid: number; gid: number } {
   }
 }
 
+/**
+ * Stops the server unless it has already exited (Ctrl-C reaches it with its process group): the package's stop()
+ * waits for an exit event that has then already happened, and would wait forever.
+ */
+function stopServer(server: EmbeddedPostgresClass): Promise<void> {
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  if (child && (child.exitCode !== null || child.signalCode !== null)) return Promise.resolve();
+  return server.stop();
+}
+
 /** Starts a fresh server with one database, `database`. */
 export async function startEmbeddedPostgres(database = "loco"): Promise<EmbeddedDatabase> {
   // The package is ESM-only; this project compiles to CommonJS, so it is loaded dynamically.
@@ -72,13 +82,17 @@ export async function startEmbeddedPostgres(database = "loco"): Promise<Embedded
     // Loopback only; and the data is thrown away on stop, so it need not survive a crash: no fsync.
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off"],
   });
+  // However this process ends (a test runner's timeout, Ctrl-C on a benchmark), the data does not stay behind.
+  const removeData = () => rmSync(root, { recursive: true, force: true });
+  process.on("exit", removeData);
   try {
     await server.initialise();
     await server.start();
     await server.createDatabase(database);
   } catch (error) {
-    await server.stop().catch(() => undefined);
-    rmSync(root, { recursive: true, force: true });
+    await stopServer(server).catch(() => undefined);
+    removeData();
+    process.off("exit", removeData);
     throw new Error(
       `the embedded PostgreSQL did not start: ${(error as Error | undefined)?.message ?? "it exited"}\n${logs.slice(-10).join("")}`,
     );
@@ -87,8 +101,12 @@ export async function startEmbeddedPostgres(database = "loco"): Promise<Embedded
     url: `postgresql://postgres:${password}@127.0.0.1:${port}/${database}`,
     port,
     async stop() {
-      await server.stop();
-      rmSync(root, { recursive: true, force: true });
+      try {
+        await stopServer(server);
+      } finally {
+        removeData();
+        process.off("exit", removeData);
+      }
     },
   };
 }
