@@ -149,10 +149,7 @@ describe("the status page in Chromium", { skip }, () => {
         );
         // The inline style ran (its hash is in the policy): the down colour is applied, and nothing was refused.
         assert.equal(
-          await page
-            .locator(".incident .state-down")
-            .first()
-            .evaluate((e) => getComputedStyle(e).color),
+          await page.locator(".incident .state-down").first().evaluate("(element) => getComputedStyle(element).color"),
           "rgb(194, 31, 43)",
         );
         assert.deepEqual(
