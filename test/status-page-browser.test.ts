@@ -149,7 +149,12 @@ describe("the status page in Chromium", { skip }, () => {
         );
         // The inline style ran (its hash is in the policy): the down colour is applied, and nothing was refused.
         assert.equal(
-          await page.locator(".incident .state-down").first().evaluate("(element) => getComputedStyle(element).color"),
+          await page
+            .locator(".incident .state-down")
+            .first()
+            .evaluate(
+              (element) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(element).color,
+            ),
           "rgb(194, 31, 43)",
         );
         assert.deepEqual(

@@ -263,6 +263,25 @@ describe("incidents from Grafana alerts", () => {
   });
 });
 
+test("resolved alert instances are forgotten after 30 days, firing ones are kept", async () => {
+  const db = await freshDatabase();
+  const alert = { name: "Certificate renewal failing", impact: "degraded" as const, startsAt: at("2026-10-01T00:00:00Z") };
+  await applyAlerts(
+    db,
+    [
+      { ...alert, fingerprint: "old", firing: false },
+      { ...alert, fingerprint: "still", firing: true },
+    ],
+    at("2026-10-01T00:00:00Z"),
+  );
+  await applyAlerts(db, [{ ...alert, fingerprint: "new", firing: false }], at("2026-10-31T00:00:01Z"));
+  const { rows } = await db.query<{ fingerprint: string }>("SELECT fingerprint FROM resurrector.alert_instances ORDER BY fingerprint");
+  assert.deepEqual(
+    rows.map((r) => r.fingerprint),
+    ["new", "still"],
+  );
+});
+
 describe("rebuilds", () => {
   test("a rebuild moves through its phases and ends; while it runs it is the current one", async () => {
     const db = await freshDatabase();

@@ -21,6 +21,9 @@ export interface AlertInstance {
   readonly summary?: string;
 }
 
+/** How long a resolved alert instance's state is kept. */
+export const alertInstanceRetentionMs = 30 * 86_400_000;
+
 export interface AlertOutcome {
   readonly opened: readonly string[];
   readonly updated: readonly string[];
@@ -68,6 +71,10 @@ export async function applyAlerts(db: ClientBase, alerts: readonly AlertInstance
         resolved.push(incident.id);
       }
     }
+    // Resolved instances are only needed until Grafana stops re-sending them; the set would otherwise only grow.
+    await db.query("DELETE FROM resurrector.alert_instances WHERE NOT firing AND updated_at < $1", [
+      new Date(receivedAt.getTime() - alertInstanceRetentionMs),
+    ]);
     await db.query("COMMIT");
   } catch (error) {
     await db.query("ROLLBACK");
