@@ -15,8 +15,9 @@ import { Option } from "commander";
 import { type CommandResult } from "../lib/command-result";
 import { migrateCommand } from "../resurrector/commands/migrate-command";
 import { planCommand } from "../resurrector/commands/plan-command";
+import { serveCommand } from "../resurrector/commands/serve-command";
 import { statusCommand } from "../resurrector/commands/status-command";
-import { CliCommand, execute, InvalidArgumentError, runAsProcess } from "./command-line";
+import { CliCommand, execute, InvalidArgumentError, runAsProcess, wholeNumber } from "./command-line";
 
 const databaseUrlHelp =
   "loco's database (postgres:// URL); default: $LOCO_DATABASE_URL, which other users cannot read from the process list";
@@ -116,7 +117,27 @@ function migrate(program: CliCommand, env: NodeJS.ProcessEnv): void {
 }
 
 /** Every command, in the order `--help` lists them. */
-const commands: readonly CommandLine[] = [plan, status, migrate];
+function serve(program: CliCommand, env: NodeJS.ProcessEnv): void {
+  const command: CliCommand = program
+    .command("serve")
+    .description("Serve the public status page (GET /, GET /api/status, POST /api/alerts/grafana) until SIGINT or SIGTERM.")
+    .addOption(new Option("--database-url <url>", databaseUrlHelp).conflicts("demo"))
+    .option("--demo", "serve from an embedded PostgreSQL with 90 days of generated history instead")
+    .option("--port <n>", "TCP port to listen on (0: any free port)", wholeNumber(0, 65535), 8080)
+    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .addHelpText(
+      "after",
+      "\nLOCO_STATUS_WEBHOOK_SECRET turns on the webhook for Grafana's alerts.\nExit codes: 0 stopped by a signal, 1 could not start, 64 bad command line.",
+    )
+    .runs((options: { databaseUrl?: string; demo?: boolean; port: number; host: string }) => {
+      const demo = options.demo === true;
+      const databaseUrl = demo ? undefined : (options.databaseUrl ?? env.LOCO_DATABASE_URL);
+      if (!demo && !databaseUrl) command.usageError("serve needs --database-url (or LOCO_DATABASE_URL), or --demo");
+      return serveCommand({ demo, databaseUrl, port: options.port, host: options.host }, env);
+    });
+}
+
+const commands: readonly CommandLine[] = [plan, status, migrate, serve];
 
 export function resurrectorCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
   const program = new CliCommand("npm run resurrector --")

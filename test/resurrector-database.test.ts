@@ -54,14 +54,26 @@ after(async () => {
 describe("the resurrector's own schema", () => {
   test("migrations create it once; running them again changes nothing", async () => {
     const db = await client(await freshDatabase("migrate_twice"));
-    assert.deepEqual((await migrate(db)).applied, [1]);
+    assert.deepEqual((await migrate(db)).applied, [1, 2]);
     assert.deepEqual((await migrate(db)).applied, []);
     const tables = await db.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'resurrector' ORDER BY table_name",
     );
     assert.deepEqual(
       tables.rows.map((r) => r.table_name),
-      ["events", "schema_migrations", "tenant_environments", "tls_certificates"],
+      [
+        "alert_instances",
+        "check_states",
+        "events",
+        "incident_updates",
+        "incidents",
+        "probe_results",
+        "probe_rollups",
+        "rebuilds",
+        "schema_migrations",
+        "tenant_environments",
+        "tls_certificates",
+      ],
     );
   });
 
@@ -69,8 +81,8 @@ describe("the resurrector's own schema", () => {
     const url = await freshDatabase("migrate_concurrently");
     const [a, b] = [await client(url), await client(url)];
     const results = await Promise.all([migrate(a), migrate(b)]);
-    assert.deepEqual(results.map((r) => r.applied).flat(), [1]);
-    assert.equal((await a.query("SELECT count(*)::int AS n FROM resurrector.schema_migrations")).rows[0].n, 1);
+    assert.deepEqual(results.map((r) => r.applied).flat(), [1, 2]);
+    assert.equal((await a.query("SELECT count(*)::int AS n FROM resurrector.schema_migrations")).rows[0].n, 2);
   });
 
   test("a migration edited after it was applied is refused, and nothing changes", async () => {
@@ -426,7 +438,7 @@ describe("npm run resurrector -- migrate", () => {
     await loadLocoFixture(db, false);
     const first = await resurrectorCommand(["migrate", "--database-url", url], {});
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /version 1 \(applied 1\)/);
+    assert.match(first.stdout, /version 2 \(applied 1, 2\)/);
     assert.match((await resurrectorCommand(["migrate"], { LOCO_DATABASE_URL: url })).stdout, /nothing to apply/);
   });
 });

