@@ -3,10 +3,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import type { CommandResult } from "../cli/commander-run";
 import { policyCommand } from "../cli/policy";
 import { listStacks } from "../delivery/stacks";
-import { buildPlan } from "../plan/offline-plan";
-import { writePlan } from "../plan/write-plan";
 import { policies } from "../policy/policies";
 import { admitsEveryAddress } from "../policy/policies/database-firewall-closed";
 import { parseImageReference, whyImageFloats, whyTagFloats } from "../policy/policies/images-pinned";
@@ -21,14 +20,27 @@ const tempDir = () => {
 };
 after(() => temporaryDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
+/**
+ * `npm run policy -- --stack <name>` for every stack file, each writing its plan to a directory of its own. The
+ * plans it writes are also where the broken plans below start from.
+ */
+const stackRuns = new Map<string, { readonly dir: string; readonly result: CommandResult }>();
+before(async () => {
+  for (const { stack } of listStacks(projectDir)) {
+    const dir = tempDir();
+    stackRuns.set(stack, { dir, result: await policyCommand(["--stack", stack, "--out", dir], projectDir) });
+  }
+});
+
 describe("every stack of the project passes every policy", () => {
   for (const { stack } of listStacks(projectDir)) {
-    test(`npm run policy -- --stack ${stack}: exit 0, one summary line`, async () => {
-      const result = await policyCommand(["--stack", stack, "--out", tempDir()], projectDir);
-      assert.equal(result.stderr, "");
-      assert.equal(result.code, 0);
+    test(`npm run policy -- --stack ${stack}: exit 0, one summary line`, () => {
+      const run = stackRuns.get(stack);
+      assert.ok(run);
+      assert.equal(run.result.stderr, "");
+      assert.equal(run.result.code, 0);
       assert.match(
-        result.stdout,
+        run.result.stdout,
         new RegExp(`^policy: ${policies.length} policies over \\d+ resources of stack ${stack} \\(.+\\): no violations$`),
       );
     });
@@ -44,21 +56,20 @@ interface PlanRow {
   inputs: Record<string, unknown>;
 }
 
+/** Where a stack's real plan was written: broken plans are edited copies of it. */
+function planOf(stack: string): string {
+  const run = stackRuns.get(stack);
+  assert.ok(run, `no stack ${stack}`);
+  return run.dir;
+}
+
 /**
  * Broken plans are made from a real one: the prod (or dev) plan's resources.json, changed the way a bad change to
  * the program would change it. The mutation must change something, so a fixture cannot silently stop breaking.
  */
-const plans: Record<string, string> = {};
-before(async () => {
-  for (const stack of ["prod", "dev"]) {
-    plans[stack] = tempDir();
-    writePlan(await buildPlan(projectDir, stack), plans[stack]);
-  }
-});
-
 function brokenPlan(stack: string, mutate: (rows: PlanRow[]) => void): string {
   const dir = tempDir();
-  cpSync(plans[stack], dir, { recursive: true });
+  cpSync(planOf(stack), dir, { recursive: true });
   const file = join(dir, "resources.json");
   const before = readFileSync(file, "utf8");
   const rows = JSON.parse(before) as PlanRow[];
@@ -115,9 +126,9 @@ describe("each policy fires on a plan broken the way it guards against", () => {
   });
 
   test("stateful-resources-protected-in-prod does not apply to dev, whose VPC is unprotected", async () => {
-    const rows = JSON.parse(readFileSync(join(plans.dev, "resources.json"), "utf8")) as PlanRow[];
+    const rows = JSON.parse(readFileSync(join(planOf("dev"), "resources.json"), "utf8")) as PlanRow[];
     assert.equal(ofType(rows, "digitalocean:index/vpc:Vpc")[0].protect, false);
-    const result = await policyCommand(["--plan", plans.dev], projectDir);
+    const result = await policyCommand(["--plan", planOf("dev")], projectDir);
     assert.equal(result.code, 0, result.stdout);
   });
 
