@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { describe, test } from "node:test";
 import { generate } from "selfsigned";
 import { backoffDelay, HarborApiError, HarborClient, harborErrorMessage, isRetryableStatus } from "../registry/harbor-api";
-import { adminPassword, fastRetry, swagger, swaggerSkipReason, withHarbor } from "./harbor-test-kit";
+import { adminPassword, fastRetry, hangRetry, swagger, swaggerSkipReason, withHarbor } from "./harbor-test-kit";
 
 /** Runs `call` and returns the HarborApiError it throws. */
 async function failure(call: () => Promise<unknown>): Promise<HarborApiError> {
@@ -60,7 +60,8 @@ describe("Harbor API client: errors", () => {
   });
 
   test("a request that never answers times out, is retried, and is reported as a timeout", async () => {
-    await withHarbor(async (fake, { client }) => {
+    await withHarbor(async (fake) => {
+      const client = new HarborClient({ url: fake.url, username: "admin", password: adminPassword }, hangRetry);
       fake.fail({ hang: true, times: 10 });
       const error = await failure(() => client.request("GET", "/users/current"));
       assert.equal(error.status, 0);
@@ -70,7 +71,8 @@ describe("Harbor API client: errors", () => {
   });
 
   test("a hang followed by an answer succeeds on retry", async () => {
-    await withHarbor(async (fake, { client }) => {
+    await withHarbor(async (fake) => {
+      const client = new HarborClient({ url: fake.url, username: "admin", password: adminPassword }, hangRetry);
       fake.fail({ hang: true, times: 1 });
       assert.equal((await client.request<{ user_id: number }>("GET", "/users/current")).body.user_id, 1);
     });

@@ -16,7 +16,14 @@ export const swaggerSkipReason = swagger
   : "Harbor's swagger (../shared/upstream/harbor/swagger.yaml or $LOCO_UPSTREAM_DIR/harbor) is not beside the project: requests are not schema-checked";
 
 /** Milliseconds instead of seconds, so retry paths run instantly; the timeout is short enough to test hangs. */
-export const fastRetry: RetryPolicy = { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 300 };
+/**
+ * Retries without waiting, and a per-request limit generous enough that a loaded machine never turns a slow answer
+ * into a retry (which would consume an injected fault and change what a test sees).
+ */
+export const fastRetry: RetryPolicy = { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 10_000 };
+
+/** For the tests of hangs themselves: a short per-request limit, so a request that never answers times out fast. */
+export const hangRetry: RetryPolicy = { ...fastRetry, timeoutMs: 300 };
 
 export const adminPassword = "Harbor12345";
 
