@@ -17,6 +17,7 @@ import { migrateCommand } from "../resurrector/commands/migrate-command";
 import { planCommand } from "../resurrector/commands/plan-command";
 import { serveCommand } from "../resurrector/commands/serve-command";
 import { statusCommand } from "../resurrector/commands/status-command";
+import { kubeconfigPaths } from "../resurrector/kube/kubeconfig";
 import { CliCommand, execute, InvalidArgumentError, runAsProcess, wholeNumber } from "./command-line";
 
 const databaseUrlHelp =
@@ -67,7 +68,7 @@ function status(program: CliCommand, env: NodeJS.ProcessEnv): void {
   const command: CliCommand = program
     .command("status")
     .description("Probe the guarded cluster from outside: API server, nodes, platform workloads, the public endpoint.")
-    .option("--kubeconfig <path>", "kubeconfig of the cluster (default: $KUBECONFIG)")
+    .option("--kubeconfig <path>", "kubeconfig of the cluster (default: $KUBECONFIG, a list merged as kubectl merges it)")
     .option("--context <name>", "kubeconfig context (default: its current-context)")
     .option("--public-url <url>", "an https:// URL the public endpoint must answer")
     .option("--resolve <address>", "connect to this address for --public-url instead of resolving its host")
@@ -88,10 +89,10 @@ function status(program: CliCommand, env: NodeJS.ProcessEnv): void {
         timeout: number;
         json?: boolean;
       }) => {
-        const kubeconfig = options.kubeconfig ?? env.KUBECONFIG;
-        if (!kubeconfig) command.usageError("status needs --kubeconfig (or KUBECONFIG)");
+        const kubeconfigs = kubeconfigPaths(options.kubeconfig, env);
+        if (!kubeconfigs) command.usageError("status needs --kubeconfig (or KUBECONFIG)");
         return statusCommand({
-          kubeconfigPath: kubeconfig,
+          kubeconfigPaths: kubeconfigs,
           context: options.context,
           publicUrl: options.publicUrl,
           resolve: options.resolve,
