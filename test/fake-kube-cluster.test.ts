@@ -85,7 +85,7 @@ describe("server-side apply", () => {
     fake.write("loco-api", configMap({ a: "theirs", b: "theirs" }));
     const { failure } = await failureOf(applyAs(client, "loco-resurrector", configMap({ a: "mine" })));
     assert.equal(failure.status, 409);
-    assert.deepEqual(failure.conflicts, ['conflict with "loco-api" using v1']);
+    assert.deepEqual(failure.conflicts, [{ manager: "loco-api", field: ".data.a" }]);
     assert.equal(
       fake.get("v1", "ConfigMap", "apps", "settings")?.data && (fake.get("v1", "ConfigMap", "apps", "settings")?.data as { a: string }).a,
       "theirs",

@@ -7,6 +7,7 @@
  */
 import { Agent, type AgentOptions, type RequestOptions } from "node:https";
 import {
+  ApiException,
   createConfiguration,
   KubernetesObjectApi,
   ServerConfiguration,
@@ -28,11 +29,27 @@ export interface KubeClientOptions {
   readonly keepAliveSockets?: number;
 }
 
+/** client-node's dynamic client, with its discovery lookup public: whether the cluster serves a kind. */
+export class DynamicObjects extends KubernetesObjectApi {
+  /** True when discovery lists the kind under the apiVersion; also fills the cache the other calls use. */
+  async serves(apiVersion: string, kind: string): Promise<boolean> {
+    try {
+      return (await this.resource(apiVersion, kind)) !== undefined;
+    } catch (error) {
+      // A group/version the server does not serve at all answers 404 to discovery.
+      if (error instanceof ApiException && error.code === 404) return false;
+      throw error;
+    }
+  }
+}
+
 export class KubeClient {
   /** client-node configuration for its typed API classes: `new CoreV1Api(client.configuration)`. */
   readonly configuration: Configuration;
   /** client-node's dynamic client (any kind, by apiVersion and kind; server-side apply). */
-  readonly objects: KubernetesObjectApi;
+  readonly objects: DynamicObjects;
+  /** Requests sent so far (every attempt, discovery included). */
+  requests = 0;
 
   private constructor(
     readonly target: KubeTarget,
@@ -41,6 +58,7 @@ export class KubeClient {
   ) {
     const deadline = {
       pre: async (context: RequestContext) => {
+        this.requests += 1;
         context.setAgent(agent);
         context.setSignal(AbortSignal.timeout(timeoutMs));
         return context;
@@ -52,7 +70,7 @@ export class KubeClient {
       authMethods: { default: target.kubeConfig },
       promiseMiddleware: [deadline],
     });
-    this.objects = new KubernetesObjectApi(this.configuration);
+    this.objects = new DynamicObjects(this.configuration);
   }
 
   static async connect(target: KubeTarget, options: KubeClientOptions): Promise<KubeClient> {

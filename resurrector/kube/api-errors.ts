@@ -20,8 +20,8 @@ export interface KubeFailure {
   readonly message: string;
   /** Seconds the server asked to wait (Retry-After header or the Status' details.retryAfterSeconds). */
   readonly retryAfterSeconds?: number;
-  /** Server-side apply conflicts: the fields another manager holds, as the API names them. */
-  readonly conflicts: readonly string[];
+  /** Server-side apply conflicts: which manager holds which field, as the API names them. */
+  readonly conflicts: readonly { readonly manager: string; readonly field: string }[];
   /** No answer at all: refused, reset, dropped, timed out. */
   readonly connection: boolean;
 }
@@ -62,7 +62,7 @@ export function kubeFailure(error: unknown): KubeFailure {
     const body = statusBody(error.body);
     const conflicts = (body.details?.causes ?? [])
       .filter((cause) => cause.type === "FieldManagerConflict")
-      .map((cause) => cause.message ?? cause.field ?? "");
+      .map((cause) => ({ manager: /"([^"]*)"/.exec(cause.message ?? "")?.[1] ?? cause.message ?? "", field: cause.field ?? "" }));
     return {
       status: error.code,
       reason: body.reason,
