@@ -556,6 +556,8 @@ export async function startFakeCluster(options: FakeClusterOptions): Promise<Fak
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
       request.on("end", () => {
         const send = (status: number, body: JsonObject, headers: Record<string, string> = {}) => {
+          // Answered: no longer in flight (the client may send its next request on this connection at once).
+          done();
           record.status = status;
           stats.byStatus.set(status, (stats.byStatus.get(status) ?? 0) + 1);
           const text = JSON.stringify(body);

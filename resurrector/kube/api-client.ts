@@ -1,9 +1,10 @@
 /**
  * A @kubernetes/client-node client for one cluster, with the two things an unattended run needs on every request:
  * a deadline (client-node has none by default, so a request to a dying API could wait forever) and kept-alive
- * connections. client-node authenticates each request with a fresh `https.Agent`, so every request would pay a new
- * TCP and TLS handshake; a middleware hands it one shared keep-alive agent with the same TLS material instead
- * (measured in docs/benchmarks.md).
+ * connections. client-node authenticates each request by building a fresh `https.Agent` from the kubeconfig, so
+ * every request would pay a new TCP and TLS handshake; here the KubeConfig resolves the credentials (exec plugins
+ * included) into headers at most every few seconds, and every request goes through one shared keep-alive agent
+ * with the same TLS material (measured in docs/benchmarks.md).
  */
 import { Agent, type AgentOptions, type RequestOptions } from "node:https";
 import {
@@ -27,6 +28,32 @@ export interface KubeClientOptions {
    * @default 16
    */
   readonly keepAliveSockets?: number;
+}
+
+/** How long resolved credential headers are reused; an exec credential is renewed by its own expiry underneath. */
+const credentialReuseMs = 10_000;
+
+/** The kubeconfig's credentials as request headers, resolved by client-node's KubeConfig and reused briefly. */
+class CachedAuthentication {
+  private headers?: { value: Promise<Record<string, string>>; until: number };
+
+  constructor(private readonly target: KubeTarget) {}
+
+  getName(): string {
+    return "kubeconfig, cached";
+  }
+
+  async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    if (!this.headers || this.headers.until < Date.now()) {
+      const value = KubeClient.tlsOptions(this.target).then((options) =>
+        Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k, String(v)])),
+      );
+      this.headers = { value, until: Date.now() + credentialReuseMs };
+      // A failed resolution is not reused.
+      value.catch(() => (this.headers = undefined));
+    }
+    for (const [name, value] of Object.entries(await this.headers.value)) context.setHeaderParam(name, value);
+  }
 }
 
 /** client-node's dynamic client, with its discovery lookup public: whether the cluster serves a kind. */
@@ -67,7 +94,7 @@ export class KubeClient {
     };
     this.configuration = createConfiguration({
       baseServer: new ServerConfiguration(target.server.origin + target.server.pathname.replace(/\/$/, ""), {}),
-      authMethods: { default: target.kubeConfig },
+      authMethods: { default: new CachedAuthentication(target) },
       promiseMiddleware: [deadline],
     });
     this.objects = new DynamicObjects(this.configuration);
@@ -91,7 +118,7 @@ export class KubeClient {
   }
 
   /** The TLS material and headers client-node derives from the kubeconfig for a raw request. */
-  private static async tlsOptions(target: KubeTarget): Promise<RequestOptions> {
+  static async tlsOptions(target: KubeTarget): Promise<RequestOptions> {
     const options: RequestOptions = {};
     await target.kubeConfig.applyToHTTPSOptions(options);
     return options;

@@ -54,6 +54,8 @@ export interface ReplayReport {
   readonly locoNamespace: string;
   readonly startedAt: string;
   readonly durationMs: number;
+  /** Where the time went: desired state (the plan and each app's objects), preflight, listing, applying. */
+  readonly timings: { readonly desiredMs: number; readonly preflightMs: number; readonly listMs: number; readonly applyMs: number };
   readonly counts: {
     readonly apps: number;
     readonly created: number;

@@ -265,15 +265,18 @@ export async function replayTenants(options: ReplayOptions): Promise<ReplayRepor
     throw error;
   }
 
+  const desiredDone = performance.now();
   const client = await KubeClient.connect(options.target, { timeoutMs: options.requestTimeoutMs ?? 30_000, keepAliveSockets: concurrency });
   try {
     await preflight(client, mode, namespace, desired.apps);
+    const preflightDone = performance.now();
     let existing: Map<string, KubernetesObject>;
     try {
       existing = await existingObjects(client, mode, namespace, desired.apps);
     } catch (error) {
       throw new ReplayStartError(`cannot list what the cluster holds: ${describe(error)}`);
     }
+    const listDone = performance.now();
     const settings: ApplySettings = {
       dryRun: options.dryRun === true,
       forceConflicts: options.forceConflicts === true,
@@ -346,6 +349,12 @@ export async function replayTenants(options: ReplayOptions): Promise<ReplayRepor
       locoNamespace: namespace,
       startedAt: started.toISOString(),
       durationMs: Math.round(performance.now() - clock),
+      timings: {
+        desiredMs: Math.round(desiredDone - clock),
+        preflightMs: Math.round(preflightDone - desiredDone),
+        listMs: Math.round(listDone - preflightDone),
+        applyMs: Math.round(performance.now() - listDone),
+      },
       counts: {
         apps: results.length,
         created: count("created"),
