@@ -2,7 +2,7 @@
  * `npm run bench:resurrector -- replay`: how long the tenant replay takes for 1,000 and 10,000 apps, against the
  * fake Kubernetes API (in its own process, 5 ms of latency on every request) at concurrency 16, in mode
  * application (one Application per app, the default). Target: 10,000 apps in under 30 s, growing no worse than
- * linearly. Each replay is a fresh process, as one `replay` invocation is: read the snapshot and resource specs,
+ * linearly. Each replay is a fresh process, as one `replay` invocation is: read the snapshot,
  * build every Application (environments opened with the key), check the cluster, list what is there, apply. Each
  * size runs twice against the same cluster: onto an empty one (all created), then again (all unchanged).
  *
@@ -21,7 +21,6 @@ import { connectDatabase } from "../resurrector/db/connect";
 import { startEmbeddedPostgres } from "../resurrector/db/embedded-postgres";
 import { readClusterSnapshot } from "../resurrector/db/read-snapshot";
 import { loadKubeconfig } from "../resurrector/kube/kubeconfig";
-import { readResourceSpecs } from "../resurrector/replay/read-resource-specs";
 import { replayTenants } from "../resurrector/replay/replay-tenants";
 import { loadFleet } from "../test/loco-fleet";
 import { runChild, type Cleanup } from "./cleanup";
@@ -55,15 +54,10 @@ async function child(url: string, kubeconfig: string, encodedKey: string): Promi
   const started = performance.now();
   const client = await connectDatabase(url);
   const snapshot = await readClusterSnapshot(client);
-  const resourceSpecs = await readResourceSpecs(
-    client,
-    snapshot.deployments.map((d) => d.resource.id),
-  );
   await client.end();
   const read = performance.now();
   const report = await replayTenants({
     snapshot,
-    resourceSpecs,
     target: await loadKubeconfig([kubeconfig], { timeoutMs: 30_000 }),
     environment: "prod",
     masterKey: parseMasterKey(encodedKey),

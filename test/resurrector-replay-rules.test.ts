@@ -105,12 +105,24 @@ describe("loco's resource spec", () => {
 });
 
 describe("loco's own rules", () => {
-  const input = (overrides: Partial<ApplicationInput["spec"]> = {}, environment?: Record<string, string>): ApplicationInput => ({
+  const input = (
+    overrides: Partial<Omit<ApplicationInput["spec"], "kind">> = {},
+    environment?: Record<string, string>,
+  ): ApplicationInput => ({
     namespace: "loco-system",
     resourceId: "7",
     workspaceId: "3",
     region: "us-east-1",
-    spec: { image: "registry.loco.dev/t/app:1", port: 8000, cpu: "100m", memory: "128Mi", minReplicas: 1, maxReplicas: 2, ...overrides },
+    spec: {
+      kind: "service",
+      image: "registry.loco.dev/t/app:1",
+      port: 8000,
+      cpu: "100m",
+      memory: "128Mi",
+      minReplicas: 1,
+      maxReplicas: 2,
+      ...overrides,
+    },
     rawSpec: {},
     resourceSpec: { regions: new Map() },
     hostname: "app.loco.dev",

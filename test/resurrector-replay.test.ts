@@ -16,7 +16,6 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "../resurrector/db/
 import { readClusterSnapshot } from "../resurrector/db/read-snapshot";
 import { loadDemoDatabase } from "../resurrector/demo/demo-database";
 import { loadKubeconfig } from "../resurrector/kube/kubeconfig";
-import { readResourceSpecs } from "../resurrector/replay/read-resource-specs";
 import type { ReplayReport } from "../resurrector/replay/replay-report";
 import { replayTenants, type ReplayOptions } from "../resurrector/replay/replay-tenants";
 import { testPki, writeKubeconfig, type TestPki } from "./fake-kube-api";
@@ -113,23 +112,12 @@ async function replayCli(target: Cluster, url: string, extra: string[] = []) {
 /** replayTenants itself, with retries that do not really wait (their requested waits are recorded). */
 async function replayApi(target: Cluster, url: string, options: Partial<ReplayOptions> = {}) {
   const waits: number[] = [];
-  const { snapshot, resourceSpecs } = await withClient(url, async (client) => {
-    const read = await readClusterSnapshot(client);
-    return {
-      snapshot: read,
-      resourceSpecs: await readResourceSpecs(
-        client,
-        read.deployments.map((d) => d.resource.id),
-      ),
-    };
-  });
+  const snapshot = await withClient(url, (client) => readClusterSnapshot(client));
   const report = await replayTenants({
     snapshot,
-    resourceSpecs,
     target: await loadKubeconfig([target.kubeconfig], { timeoutMs: 10_000 }),
     environment: "prod",
     masterKey: master,
-    now,
     requestTimeoutMs: 10_000,
     sleep: async (ms) => {
       waits.push(ms);
@@ -253,8 +241,10 @@ describe("mode application: loco's own Applications", () => {
       "105": "failed",
       "106": "failed",
       "107": "failed",
+      "108": "failed",
       "121": "failed",
       "122": "skipped",
+      "123": "skipped",
       "211": "created",
       "212": "created",
       "213": "skipped",
@@ -265,6 +255,10 @@ describe("mode application: loco's own Applications", () => {
     );
     assert.match(app("106")?.reason ?? "", /spec\.service\.build\.image is missing/);
     assert.match(app("122")?.reason ?? "", /suspended/);
+    assert.match(
+      app("123")?.reason ?? "",
+      /a worker cannot be an Application \(loco's API deploys services only\): replay it with --mode objects/,
+    );
     assert.deepEqual(
       target.fake
         .list("infra.loco.io/v1alpha1", "Application")
@@ -273,12 +267,12 @@ describe("mode application: loco's own Applications", () => {
       ["resource-101", "resource-102", "resource-211", "resource-212"],
     );
     assert.deepEqual(report?.counts && { ...report.counts, requests: 0 }, {
-      apps: 12,
+      apps: 14,
       created: 4,
       updated: 0,
       unchanged: 0,
-      failed: 4,
-      skipped: 4,
+      failed: 5,
+      skipped: 5,
       objects: 4,
       requests: 0,
       retries: 0,
@@ -343,22 +337,22 @@ describe("mode objects: the renderer's objects", () => {
     assert.equal(first.result.code, 1, "the demo's bad rows fail");
     assert.deepEqual(
       first.report?.apps.filter((a) => a.outcome === "created").map((a) => a.resourceId),
-      ["101", "102", "121", "211", "212"],
+      ["101", "102", "103", "121", "123", "211", "212"],
     );
     const byKind = new Map<string, number>();
     for (const app of first.report?.apps ?? []) for (const o of app.objects) byKind.set(o.kind, (byKind.get(o.kind) ?? 0) + 1);
     assert.deepEqual(Object.fromEntries([...byKind].sort()), {
       Certificate: 1,
-      Deployment: 5,
+      Deployment: 7,
       HTTPRoute: 7,
       InterceptorRoute: 1,
       ListenerSet: 1,
-      Namespace: 5,
-      NetworkPolicy: 5,
+      Namespace: 7,
+      NetworkPolicy: 7,
       PodDisruptionBudget: 1,
       ReferenceGrant: 1,
-      ScaledObject: 3,
-      Secret: 4,
+      ScaledObject: 5,
+      Secret: 5,
       Service: 5,
     });
     const secret = target.fake.get("v1", "Secret", "w11-web", "web-env") as { data: Record<string, string> } | undefined;
@@ -378,7 +372,9 @@ describe("mode objects: the renderer's objects", () => {
       [
         ["101", "unchanged"],
         ["102", "unchanged"],
+        ["103", "unchanged"],
         ["121", "unchanged"],
+        ["123", "unchanged"],
         ["211", "unchanged"],
         ["212", "unchanged"],
       ],
@@ -611,9 +607,9 @@ describe("the command line", () => {
     const target = await cluster();
     const text = await resurrectorCommand(["replay", "--kubeconfig", target.kubeconfig], { ...env, LOCO_DATABASE_URL: demoUrl });
     assert.equal(text.code, 1);
-    assert.match(text.stdout, /^created 4, updated 0, unchanged 0, failed 4, skipped 4; 4 objects, \d+ requests \(0 retries\)/m);
+    assert.match(text.stdout, /^created 4, updated 0, unchanged 0, failed 5, skipped 5; 4 objects, \d+ requests \(0 retries\)/m);
     assert.match(text.stdout, /acme\/internal\/dashboard  121  failed  loco refuses it/);
-    assert.match(text.stdout, /4 apps failed \(exit 1\)\.$/);
+    assert.match(text.stdout, /5 apps failed \(exit 1\)\.$/);
   });
 
   test("fleet apps hold their stored environment", async () => {

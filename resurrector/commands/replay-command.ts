@@ -5,14 +5,17 @@
  * (kubeconfig, database, master key, or a cluster without what the replay needs; nothing was written), 64 usage.
  */
 import { DatabaseUnavailableError, connectDatabase } from "../db/connect";
-import { readClusterSnapshot, SnapshotError } from "../db/read-snapshot";
+import { LocoSchemaError } from "../db/loco-schema";
+import { SnapshotError } from "../db/loco-tables";
+import { readClusterSnapshot } from "../db/read-snapshot";
 import { KubeconfigError, loadKubeconfig } from "../kube/kubeconfig";
-import { stableJson } from "../plan/format-plan";
-import { readResourceSpecs } from "../replay/read-resource-specs";
+import { stableJson } from "../rebuild-plan/format-plan";
+import { planOptionProblems } from "../rebuild-plan/plan-options";
+import { terminalSafe } from "../rebuild-plan/terminal-text";
 import { formatReplay, replayExitCode, type ReplayMode } from "../replay/replay-report";
 import { replayTenants, ReplayStartError } from "../replay/replay-tenants";
 import { masterKeyFromEnvironment } from "./master-key";
-import { failure, type CommandResult } from "./result";
+import { failure, usageExitCode, type CommandResult } from "./result";
 
 /** The replay did not start: nothing was written. */
 export const cannotStartExitCode = 3;
@@ -33,9 +36,11 @@ export interface ReplayCommandOptions {
   readonly json: boolean;
 }
 
-const notStarted = (message: string) => failure(cannotStartExitCode, `replay: ${message}\nNothing was written.`);
+const notStarted = (message: string) => failure(cannotStartExitCode, `replay: ${terminalSafe(message)}\nNothing was written.`);
 
 export async function replayCommand(options: ReplayCommandOptions, env: NodeJS.ProcessEnv): Promise<CommandResult> {
+  const problems = planOptionProblems(options);
+  if (problems.length > 0) return failure(usageExitCode, problems.map((p) => `resurrector replay: ${terminalSafe(p)}`).join("\n"));
   let masterKey;
   let target;
   try {
@@ -46,27 +51,25 @@ export async function replayCommand(options: ReplayCommandOptions, env: NodeJS.P
   }
 
   let snapshot;
-  let resourceSpecs = new Map<string, unknown>();
   try {
     const client = await connectDatabase(options.databaseUrl);
     try {
       snapshot = await readClusterSnapshot(client, options.cluster);
-      if (options.mode === "application") {
-        resourceSpecs = await readResourceSpecs(client, [...new Set(snapshot.deployments.map((d) => d.resource.id))]);
-      }
     } finally {
       await client.end().catch(() => undefined);
     }
   } catch (error) {
-    if (error instanceof DatabaseUnavailableError || error instanceof SnapshotError) return notStarted(error.message);
+    if (error instanceof DatabaseUnavailableError || error instanceof LocoSchemaError || error instanceof SnapshotError) {
+      return notStarted(error.message);
+    }
     const code = (error as { code?: string }).code;
-    return notStarted(`reading loco's database failed: ${(error as Error).message}${code ? ` (PostgreSQL ${code})` : ""}`);
+    const message = error instanceof Error ? error.message : String(error);
+    return notStarted(`reading loco's database failed: ${message}${code ? ` (PostgreSQL ${code})` : ""}`);
   }
 
   try {
     const report = await replayTenants({
       snapshot,
-      resourceSpecs,
       target,
       mode: options.mode,
       concurrency: options.concurrency,

@@ -1,24 +1,25 @@
 /**
- * What a replay writes, app by app, from one snapshot of loco's database: the rebuild plan decides which apps run
- * on the cluster and where their hostnames attach (the same rules as `plan`), then each app becomes either loco's
- * `Application` (mode `application`) or the renderer's objects with their Secrets filled (mode `objects`).
+ * What a replay writes, app by app, from one snapshot of loco's database. The apps and their routes are chosen by
+ * the rebuild plan's own steps (rebuild-plan/select-apps.ts, resolve-routes.ts: the same rules as `plan`), then
+ * each app becomes either loco's `Application` (mode `application`) or the renderer's objects with their Secrets
+ * filled (mode `objects`).
  *
- * Rows the plan does not render are reported, never dropped: those it leaves out on purpose (a suspended resource,
- * a failed or canceled deployment, another region's, one superseded by a newer active deployment, a type this
- * resurrector does not run) as skipped; rows that should run but cannot (a bad spec, an environment that does not
- * open) as failed, with the plan's reason.
+ * Rows that are not written are reported, never dropped: those left out on purpose (a suspended resource, a failed
+ * or canceled deployment, another region's, one superseded by a newer active deployment, a type this resurrector
+ * does not run, and in mode application a worker, which loco's Application cannot carry) as skipped; rows that
+ * should run but cannot (a bad spec, an environment that does not open, what loco itself would refuse) as failed.
  */
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { locoNamespace as defaultLocoNamespace } from "../../lib/loco-system";
 import type { MasterKey } from "../crypto/envelope";
 import type { ActiveDeploymentRecord, ClusterSnapshot } from "../db/records";
-import { buildRebuildPlan, siblingsByWorkspace, type Candidate, type TenantPlan } from "../plan/build-plan";
-import type { TenantRoute } from "../render/domains";
-import { normalizeHostname } from "../render/names";
+import { chooseBaseDomain, environmentProblem, PlanError } from "../rebuild-plan/plan-options";
+import { resolveRoutes, siblingsByWorkspace } from "../rebuild-plan/resolve-routes";
+import { appLabel, type SkippedRow } from "../rebuild-plan/rows";
+import { selectApps, type Candidate } from "../rebuild-plan/select-apps";
+import type { DomainContext } from "../render/domains";
 import type { TenantObject } from "../render/objects";
-import { parseServiceSpec } from "../render/service-spec";
-import { renderTenantApp } from "../render/tenant-app";
-import { openEnvironment } from "../store/environments";
+import { parseAppSpec, renderTenantApp } from "../render/tenant-app";
 import { buildApplication } from "./loco-application";
 import type { ReplayMode } from "./replay-report";
 import { parseResourceSpec } from "./resource-spec";
@@ -30,11 +31,8 @@ export interface DesiredStateOptions {
   readonly baseDomain?: string;
   /** Opens the stored environments; without it an app with a stored environment cannot be replayed. */
   readonly masterKey?: MasterKey;
-  readonly now: Date;
   /** loco's namespace, for Applications. */
   readonly locoNamespace?: string;
-  /** `resources.spec` per resource id (loco's per-resource defaults), for Applications. */
-  readonly resourceSpecs: ReadonlyMap<string, unknown>;
   /** The registry pull secret's `.dockerconfigjson` (mode objects); without it that Secret is not written. */
   readonly registryPullConfig?: string;
 }
@@ -62,13 +60,11 @@ export interface DesiredState {
   readonly warnings: readonly string[];
 }
 
-const appLabel = (record: ActiveDeploymentRecord) => `${record.organization.name}/${record.workspace.name}/${record.resource.name}`;
-
 /** Rows the plan leaves out on purpose; any other row it leaves out is an app that should run and cannot. */
-function leftOutOnPurpose(record: ActiveDeploymentRecord, clusterRegion: string, rendered: ReadonlyMap<string, TenantPlan>): boolean {
-  const replayedDeployment = rendered.get(record.resource.id)?.deploymentId;
+function leftOutOnPurpose(record: ActiveDeploymentRecord, clusterRegion: string, replayed: ReadonlyMap<string, Candidate>): boolean {
+  const replayedDeployment = replayed.get(record.resource.id)?.record.id;
   return (
-    record.resource.type !== "service" ||
+    parseAppSpec(record.resource.type, record.specVersion, record.spec) === undefined ||
     record.resource.status === "suspended" ||
     record.status === "failed" ||
     record.status === "canceled" ||
@@ -88,74 +84,69 @@ function secretAsData(object: TenantObject): KubernetesObject {
   } as KubernetesObject;
 }
 
-export function desiredState(snapshot: ClusterSnapshot, options: DesiredStateOptions): DesiredState {
-  const plan = buildRebuildPlan(snapshot, {
-    environment: options.environment,
-    baseDomain: options.baseDomain,
-    masterKey: options.masterKey,
-    now: options.now,
-  });
-  const records = new Map(snapshot.deployments.map((record) => [record.id, record]));
-  const rendered = new Map(plan.tenants.map((tenant) => [tenant.app.id, tenant]));
-  const warnings = [...plan.warnings];
-  const unapplied: UnappliedApp[] = [];
+/** The run cannot be planned (options, base domain) or would replay apps without their environments. */
+function startProblem(snapshot: ClusterSnapshot, options: DesiredStateOptions): string | undefined {
+  const environment = environmentProblem(options.environment);
+  if (environment) return environment;
+  if (!snapshot.resurrector) {
+    return "the resurrector schema is not in this database (run `npm run resurrector -- migrate`): the apps' stored environments are unknown, and apps replayed without them would run broken";
+  }
+  return undefined;
+}
 
-  for (const row of plan.skipped) {
+export function desiredState(snapshot: ClusterSnapshot, options: DesiredStateOptions): DesiredState {
+  const problem = startProblem(snapshot, options);
+  if (problem) throw new PlanError(problem);
+  const { cluster } = snapshot;
+  const skipped: SkippedRow[] = [];
+  const skip = (row: SkippedRow) => skipped.push(row);
+  const domains: DomainContext = {
+    baseDomain: chooseBaseDomain(snapshot.platformDomains, options.baseDomain),
+    regionName: cluster.region,
+    platformDomains: new Map(snapshot.platformDomains.map((d) => [d.id, d])),
+    otherRegions: new Set(snapshot.clusters.map((c) => c.region).filter((region) => region !== cluster.region)),
+  };
+  const candidates = selectApps(snapshot, options.masterKey, skip);
+  const { routes } = resolveRoutes(candidates, snapshot.domains, domains, skip);
+  const replayed = new Map(candidates.map((app) => [app.record.resource.id, app]));
+
+  const warnings: string[] = [];
+  if (!cluster.isActive) warnings.push(`cluster ${cluster.name} is marked inactive in loco's database`);
+  const records = new Map(snapshot.deployments.map((record) => [record.id, record]));
+  const unapplied: UnappliedApp[] = [];
+  for (const row of skipped) {
     const record = row.table === "deployments" ? records.get(row.id) : undefined;
     if (!record) {
       warnings.push(`${row.app ? `${row.app}: ` : ""}${row.table} ${row.id} not used: ${row.reason}`);
       continue;
     }
-    unapplied.push({
-      resourceId: record.resource.id,
-      app: appLabel(record),
-      deploymentId: record.id,
-      outcome: leftOutOnPurpose(record, snapshot.cluster.region, rendered) ? "skipped" : "failed",
-      reason: row.reason,
-    });
+    const outcome = leftOutOnPurpose(record, cluster.region, replayed) ? "skipped" : "failed";
+    unapplied.push({ resourceId: record.resource.id, app: appLabel(record), deploymentId: record.id, outcome, reason: row.reason });
   }
-
-  const candidates: Candidate[] = plan.tenants.map((tenant) => {
-    const record = records.get(tenant.deploymentId) as ActiveDeploymentRecord;
-    const parsed = parseServiceSpec(record.specVersion, record.spec);
-    if (!parsed.ok) throw new Error(`deployment ${record.id} was planned but its spec does not parse: ${parsed.problems.join("; ")}`);
-    return { record, spec: parsed.spec };
-  });
-  const domainIds = new Map(snapshot.domains.map((domain) => [`${domain.resourceId}/${normalizeHostname(domain.domain)}`, domain.id]));
-  const routes = new Map<string, TenantRoute[]>(
-    plan.tenants.map((tenant) => [
-      tenant.app.id,
-      tenant.routes.map((route) => ({
-        hostname: route.hostname,
-        attachment: route.attachment,
-        primary: route.primary,
-        domainId: domainIds.get(`${tenant.app.id}/${route.hostname}`) ?? "",
-      })),
-    ]),
-  );
-  const siblings = options.mode === "objects" ? siblingsByWorkspace(candidates, routes) : new Map();
-  const stored = new Map((snapshot.resurrector?.environments ?? []).map((sealed) => [sealed.resourceId, sealed]));
   if (options.mode === "objects" && options.registryPullConfig === undefined) {
     warnings.push("no registry pull configuration given: the loco-registry-pull Secret is not written (the registry layer provides it)");
   }
 
+  const siblings = options.mode === "objects" ? siblingsByWorkspace(candidates, routes) : new Map();
   const apps: DesiredApp[] = [];
-  for (const { record, spec } of candidates) {
-    const tenant = rendered.get(record.resource.id) as TenantPlan;
+  for (const { record, spec, environment } of candidates) {
     const identity = { resourceId: record.resource.id, app: appLabel(record), deploymentId: record.id };
-    const fail = (reason: string) => unapplied.push({ ...identity, outcome: "failed", reason });
-    const sealed = stored.get(record.resource.id);
-    if (sealed && !options.masterKey) {
-      fail("its environment is sealed in the store and no master key was given (LOCO_RESURRECTOR_KEY): it would run without it");
+    const leave = (outcome: UnappliedApp["outcome"], reason: string) => unapplied.push({ ...identity, outcome, reason });
+    if (environment && !("values" in environment)) {
+      leave("failed", "its environment is sealed in the store and no master key was given (LOCO_RESURRECTOR_KEY): it would run without it");
       continue;
     }
-    const environment = sealed && options.masterKey ? openEnvironment(options.masterKey, sealed) : undefined;
+    const values = environment?.values;
     const appRoutes = routes.get(record.resource.id) ?? [];
 
     if (options.mode === "application") {
-      const resourceSpec = parseResourceSpec(options.resourceSpecs.get(record.resource.id));
+      if (spec.kind !== "service") {
+        leave("skipped", `a ${spec.kind} cannot be an Application (loco's API deploys services only): replay it with --mode objects`);
+        continue;
+      }
+      const resourceSpec = parseResourceSpec(record.resource.spec);
       if (!resourceSpec.ok) {
-        fail(resourceSpec.problems.join("; "));
+        leave("failed", resourceSpec.problems.join("; "));
         continue;
       }
       const hostname = (appRoutes.find((route) => route.primary) ?? appRoutes[0])?.hostname;
@@ -168,15 +159,13 @@ export function desiredState(snapshot: ClusterSnapshot, options: DesiredStateOpt
         rawSpec: record.spec,
         resourceSpec: resourceSpec.spec,
         hostname,
-        environment,
+        environment: values,
       });
-      if (!built.ok) fail(built.problems.join("; "));
-      else
-        apps.push({
-          ...identity,
-          objects: [built.application],
-          warnings: hostname ? [] : ["no hostname routed on this cluster: the Application has no routing"],
-        });
+      if (!built.ok) leave("failed", built.problems.join("; "));
+      else {
+        const routingWarning = hostname ? [] : ["no hostname routed on this cluster: the Application has no routing"];
+        apps.push({ ...identity, objects: [built.application], warnings: routingWarning });
+      }
       continue;
     }
 
@@ -188,12 +177,12 @@ export function desiredState(snapshot: ClusterSnapshot, options: DesiredStateOpt
       organization: record.organization,
       routes: appRoutes,
       siblings: siblings.get(record.workspace.id) ?? [],
-      environment: environment ? { values: environment } : undefined,
+      environment: values ? { values } : undefined,
       registryPullConfig: options.registryPullConfig,
       context: { environment: options.environment },
     });
-    if (!render.ok) fail(render.problems.join("; "));
-    else apps.push({ ...identity, objects: render.app.objects.map(secretAsData), warnings: [...tenant.warnings] });
+    if (!render.ok) leave("failed", render.problems.join("; "));
+    else apps.push({ ...identity, objects: render.app.objects.map(secretAsData), warnings: render.app.warnings });
   }
   return { apps, unapplied, warnings };
 }

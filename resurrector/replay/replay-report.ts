@@ -2,6 +2,7 @@
  * What a replay did, app by app: the structured report `replayTenants` returns (and `replay --json` prints), its
  * exit code, and its text form. Secret values never appear in it: objects are named, not shown.
  */
+import { terminalSafe } from "../rebuild-plan/terminal-text";
 import { compareStrings } from "../render/objects";
 
 export const replayFormat = "loco.resurrector.replay/v1";
@@ -84,11 +85,12 @@ const byNumericId = (a: AppResult, b: AppResult) =>
 /** The apps in a stable order: by loco's resource id. */
 export const sortApps = (apps: AppResult[]): AppResult[] => apps.sort(byNumericId);
 
+/** The report as text. Names, hostnames and reasons come from loco's database: none may control the terminal. */
 export function formatReplay(report: ReplayReport): string {
   const counts = report.counts;
   const verb = report.dryRun ? "would be " : "";
   const lines = [
-    `Replay of ${counts.apps} apps onto ${report.cluster.context} (${report.cluster.server}), cluster ${report.cluster.name}, ` +
+    `Replay of ${counts.apps} apps onto ${terminalSafe(report.cluster.context)} (${report.cluster.server}), cluster ${terminalSafe(report.cluster.name)}, ` +
       `mode ${report.mode}${report.dryRun ? ", server-side dry run: nothing stored" : ""}`,
     `${verb}created ${counts.created}, ${verb}updated ${counts.updated}, unchanged ${counts.unchanged}, failed ${counts.failed}, ` +
       `skipped ${counts.skipped}; ${counts.objects} objects, ${counts.requests} requests (${counts.retries} retries) in ` +
@@ -98,10 +100,10 @@ export function formatReplay(report: ReplayReport): string {
   const notable = report.apps.filter((app) => app.outcome === "failed" || app.outcome === "skipped");
   if (notable.length > 0) {
     lines.push("", "APP  RESOURCE  OUTCOME  REASON");
-    for (const app of notable) lines.push(`${app.app}  ${app.resourceId}  ${app.outcome}  ${app.reason ?? ""}`);
+    for (const app of notable) lines.push(`${terminalSafe(app.app)}  ${app.resourceId}  ${app.outcome}  ${terminalSafe(app.reason ?? "")}`);
   }
   const warnings = [...report.warnings, ...report.apps.flatMap((app) => app.warnings.map((w) => `${app.app}: ${w}`))];
-  if (warnings.length > 0) lines.push("", "Warnings:", ...warnings.map((w) => `- ${w}`));
+  if (warnings.length > 0) lines.push("", "Warnings:", ...warnings.map((w) => `- ${terminalSafe(w)}`));
   lines.push(
     "",
     counts.failed > 0

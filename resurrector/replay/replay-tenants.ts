@@ -21,7 +21,7 @@ import type { ClusterSnapshot } from "../db/records";
 import { KubeClient } from "../kube/api-client";
 import { kubeFailure } from "../kube/api-errors";
 import type { KubeTarget } from "../kube/kubeconfig";
-import { PlanError } from "../plan/build-plan";
+import { PlanError } from "../rebuild-plan/plan-options";
 import { applyObject, fieldManager, objectKey, type ApplySettings } from "./apply-object";
 import { desiredState, type DesiredApp } from "./desired-state";
 import {
@@ -38,8 +38,6 @@ import { defaultRetryPolicy, type RetryPolicy } from "./retry-policy";
 export interface ReplayOptions {
   /** One consistent read of loco's database (resurrector/db/read-snapshot.ts). */
   readonly snapshot: ClusterSnapshot;
-  /** `resources.spec` per resource id (read-resource-specs.ts); needed for Applications. */
-  readonly resourceSpecs: ReadonlyMap<string, unknown>;
   /** The cluster to write to (resurrector/kube/kubeconfig.ts). */
   readonly target: KubeTarget;
   /**
@@ -83,8 +81,6 @@ export interface ReplayOptions {
   readonly requestTimeoutMs?: number;
   /** @default defaultRetryPolicy */
   readonly retry?: Partial<RetryPolicy>;
-  /** @default new Date() */
-  readonly now?: Date;
   /** Stops starting apps once aborted; those left are reported as not attempted. */
   readonly signal?: AbortSignal;
   /** Called as each app finishes (progress for a rebuild's log or webhook). */
@@ -255,9 +251,7 @@ export async function replayTenants(options: ReplayOptions): Promise<ReplayRepor
       environment: options.environment,
       baseDomain: options.baseDomain,
       masterKey: options.masterKey,
-      now: options.now ?? started,
       locoNamespace: namespace,
-      resourceSpecs: options.resourceSpecs,
       registryPullConfig: options.registryPullConfig,
     });
   } catch (error) {
@@ -315,7 +309,7 @@ export async function replayTenants(options: ReplayOptions): Promise<ReplayRepor
             app: app.app,
             deploymentId: app.deploymentId,
             outcome: "failed" as const,
-            reason: `unexpected failure: ${(error as Error).message}`,
+            reason: `unexpected failure: ${error instanceof Error ? error.message : String(error)}`,
             objects: [],
             warnings: app.warnings,
           },
