@@ -14,7 +14,7 @@ import { generateMasterKey, parseMasterKey } from "../resurrector/crypto/envelop
 import { connectDatabase } from "../resurrector/db/connect";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../resurrector/db/embedded-postgres";
 import { readClusterSnapshot } from "../resurrector/db/read-snapshot";
-import { loadDemoDatabase } from "../resurrector/demo/demo-database";
+import { loadDemoDatabase, loadLocoFixture } from "../resurrector/demo/demo-database";
 import { loadKubeconfig } from "../resurrector/kube/kubeconfig";
 import type { ReplayReport } from "../resurrector/replay/replay-report";
 import { replayTenants, type ReplayOptions } from "../resurrector/replay/replay-tenants";
@@ -536,6 +536,24 @@ describe("refusals before any write (exit 3)", () => {
     const result = await resurrectorCommand(["replay", "--database-url", fleetUrl, "--kubeconfig", kubeconfig, "--mode", "objects"], env);
     assert.equal(result.code, 3);
     assert.match(result.stderr, /does not serve gateway\.networking\.k8s\.io\/v1 HTTPRoute, keda\.sh\/v1alpha1 ScaledObject/);
+  });
+
+  test("a database without the resurrector's store, or with a loco schema the adapter does not read", async () => {
+    const noStore = await freshDatabase("no_store");
+    await withClient(noStore, (client) => loadLocoFixture(client));
+    const target = await cluster();
+    const withoutStore = await replayCli(target, noStore);
+    assert.equal(withoutStore.result.code, 3);
+    assert.match(withoutStore.result.stderr, /the resurrector schema is not in this database .*would run broken\nNothing was written\./);
+    const newer = await freshDatabase("newer_loco");
+    await withClient(newer, async (client) => {
+      await loadLocoFixture(client);
+      await client.query("CREATE TABLE environments (id uuid PRIMARY KEY)");
+    });
+    const refused = await replayCli(target, newer);
+    assert.equal(refused.result.code, 3);
+    assert.match(refused.result.stderr, /environments.*this resurrector reads only loco e08302e/);
+    assert.deepEqual(patches(target.fake), []);
   });
 
   test("an unreachable API, a broken kubeconfig, an unreachable database, an unknown cluster", async () => {
