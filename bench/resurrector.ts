@@ -7,6 +7,8 @@
  * every app, serialize the JSON. Prints the median of a few runs per size and the 10k/1k ratios. Figures, not
  * assertions: the tests never time anything. Progress goes to stderr; the embedded PostgreSQL and its data are
  * removed at the end, also on failure or Ctrl-C.
+ *
+ * `npm run bench:resurrector -- replay` measures the tenant replay instead (bench/resurrector-replay.ts).
  */
 import { cpus, loadavg } from "node:os";
 import type { ClientBase } from "pg";
@@ -22,6 +24,7 @@ import { stableJson } from "../resurrector/rebuild-plan/format-plan";
 import { migrate } from "../resurrector/schema/migrate";
 import { environmentContext } from "../resurrector/store/environments";
 import { runChild, withCleanup, type Cleanup } from "./cleanup";
+import { replayBenchmark } from "./resurrector-replay";
 
 const sizes = [1_000, 10_000];
 
@@ -246,6 +249,11 @@ export function benchResurrectorCommand(argv: readonly string[]): Promise<Comman
     .option("--runs <n>", "fresh plan processes per size; the median is reported (1 to 50)", wholeNumber(1, 50), 5)
     .addHelpText("after", "\nExit codes: 0 measured, 1 failed, 64 bad command line.")
     .runs((options: { runs: number }) => withCleanup((cleanup) => measure(options.runs, cleanup)));
+  program
+    .command("replay")
+    .description("Tenant replay time, requests per second and memory for 1,000 and 10,000 apps against the fake API (5 ms per request).")
+    .addHelpText("after", "\nExit codes: 0 measured, 1 failed, 64 bad command line.")
+    .runs(() => withCleanup((cleanup) => replayBenchmark(cleanup)));
   // The measured process: started by `measure` for every run, not by hand.
   program.command("child <url>", { hidden: true }).runs(async (url: string) => {
     try {

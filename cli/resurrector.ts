@@ -15,8 +15,10 @@ import { Option } from "commander";
 import { type CommandResult } from "../lib/command-result";
 import { migrateCommand } from "../resurrector/commands/migrate-command";
 import { planCommand } from "../resurrector/commands/plan-command";
+import { replayCommand } from "../resurrector/commands/replay-command";
 import { serveCommand } from "../resurrector/commands/serve-command";
 import { statusCommand } from "../resurrector/commands/status-command";
+import { kubeconfigPaths } from "../resurrector/kube/kubeconfig";
 import { CliCommand, execute, InvalidArgumentError, runAsProcess, wholeNumber } from "./command-line";
 
 const databaseUrlHelp =
@@ -67,7 +69,7 @@ function status(program: CliCommand, env: NodeJS.ProcessEnv): void {
   const command: CliCommand = program
     .command("status")
     .description("Probe the guarded cluster from outside: API server, nodes, platform workloads, the public endpoint.")
-    .option("--kubeconfig <path>", "kubeconfig of the cluster (default: $KUBECONFIG)")
+    .option("--kubeconfig <path>", "kubeconfig of the cluster (default: $KUBECONFIG, a list merged as kubectl merges it)")
     .option("--context <name>", "kubeconfig context (default: its current-context)")
     .option("--public-url <url>", "an https:// URL the public endpoint must answer")
     .option("--resolve <address>", "connect to this address for --public-url instead of resolving its host")
@@ -88,10 +90,10 @@ function status(program: CliCommand, env: NodeJS.ProcessEnv): void {
         timeout: number;
         json?: boolean;
       }) => {
-        const kubeconfig = options.kubeconfig ?? env.KUBECONFIG;
-        if (!kubeconfig) command.usageError("status needs --kubeconfig (or KUBECONFIG)");
+        const kubeconfigs = kubeconfigPaths(options.kubeconfig, env);
+        if (!kubeconfigs) command.usageError("status needs --kubeconfig (or KUBECONFIG)");
         return statusCommand({
-          kubeconfigPath: kubeconfig,
+          kubeconfigPaths: kubeconfigs,
           context: options.context,
           publicUrl: options.publicUrl,
           resolve: options.resolve,
@@ -116,6 +118,71 @@ function migrate(program: CliCommand, env: NodeJS.ProcessEnv): void {
     });
 }
 
+function replay(program: CliCommand, env: NodeJS.ProcessEnv): void {
+  const command: CliCommand = program
+    .command("replay")
+    .description("Write every tenant app of a cluster's active deployments from loco's database onto the cluster (server-side apply).")
+    .option("--database-url <url>", databaseUrlHelp)
+    .option("--kubeconfig <path>", "kubeconfig of the cluster (default: $KUBECONFIG, a list merged as kubectl merges it)")
+    .option("--context <name>", "kubeconfig context (default: its current-context)")
+    .option("--cluster <name>", "loco's cluster whose apps are replayed (default: loco's default cluster)")
+    .addOption(
+      new Option("--mode <mode>", "application: loco's own Applications; objects: the renderer's objects")
+        .choices(["application", "objects"])
+        .default("application"),
+    )
+    .option("--concurrency <n>", "apps applied at once (and the most requests in flight)", wholeNumber(1, 256), 16)
+    .option("--dry-run", "server-side dry run (dryRun=All): every apply validated by the API server, nothing stored")
+    .option("--force-conflicts", "take over fields another field manager holds with other values (a fresh cluster)")
+    .option("--environment <env>", "the platform environment: LOCO_PROFILE and the environment label of rendered objects", "prod")
+    .option("--base-domain <domain>", "the platform's base domain, when it differs from the database's")
+    .option("--loco-namespace <name>", "loco's namespace, where its API writes Applications (default: loco-system)")
+    .option("--json", "print the report as JSON")
+    .addHelpText(
+      "after",
+      "\nLOCO_RESURRECTOR_KEY opens the sealed environments (an app that has one is not replayed without it).\n" +
+        "Exit codes: 0 every app applied, 1 some failed, 3 could not start (nothing written), 64 bad command line.",
+    )
+    .runs(
+      (options: {
+        databaseUrl?: string;
+        kubeconfig?: string;
+        context?: string;
+        cluster?: string;
+        mode: "application" | "objects";
+        concurrency: number;
+        dryRun?: boolean;
+        forceConflicts?: boolean;
+        environment: string;
+        baseDomain?: string;
+        locoNamespace?: string;
+        json?: boolean;
+      }) => {
+        const databaseUrl = options.databaseUrl ?? env.LOCO_DATABASE_URL;
+        if (!databaseUrl) command.usageError("replay needs --database-url (or LOCO_DATABASE_URL)");
+        const kubeconfigs = kubeconfigPaths(options.kubeconfig, env);
+        if (!kubeconfigs) command.usageError("replay needs --kubeconfig (or KUBECONFIG)");
+        return replayCommand(
+          {
+            databaseUrl,
+            kubeconfigPaths: kubeconfigs,
+            context: options.context,
+            cluster: options.cluster,
+            mode: options.mode,
+            concurrency: options.concurrency,
+            dryRun: options.dryRun === true,
+            forceConflicts: options.forceConflicts === true,
+            environment: options.environment,
+            baseDomain: options.baseDomain,
+            locoNamespace: options.locoNamespace,
+            json: options.json === true,
+          },
+          env,
+        );
+      },
+    );
+}
+
 /** Every command, in the order `--help` lists them. */
 function serve(program: CliCommand, env: NodeJS.ProcessEnv): void {
   const command: CliCommand = program
@@ -137,15 +204,16 @@ function serve(program: CliCommand, env: NodeJS.ProcessEnv): void {
     });
 }
 
-const commands: readonly CommandLine[] = [plan, status, migrate, serve];
+const commands: readonly CommandLine[] = [plan, status, migrate, replay, serve];
 
 export function resurrectorCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
   const program = new CliCommand("npm run resurrector --")
-    .description("The resurrector: rebuild plans from loco's database, cluster status, its own schema.")
+    .description("The resurrector: rebuild plans from loco's database, cluster status, tenant replay, its own schema.")
     .addHelpText(
       "after",
-      "\nEnvironment: LOCO_DATABASE_URL (instead of --database-url), LOCO_RESURRECTOR_KEY (base64, 32 bytes: lets plan open sealed environments).\n" +
-        "Exit codes: 0 done; 1 failed (status: degraded; 2 down, 3 could not probe); 64 bad command line.",
+      "\nEnvironment: LOCO_DATABASE_URL (instead of --database-url), KUBECONFIG (instead of --kubeconfig), LOCO_RESURRECTOR_KEY\n" +
+        "(base64, 32 bytes: lets plan open sealed environments, and replay restore them).\n" +
+        "Exit codes: 0 done; 1 failed (status: degraded; 2 down, 3 could not probe; replay: 3 could not start); 64 bad command line.",
     );
   for (const declare of commands) declare(program, env);
   return execute(program, argv);

@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { resurrectorCommand } from "../cli/resurrector";
 import { statusCommand } from "../resurrector/commands/status-command";
 import { freePort } from "../resurrector/db/embedded-postgres";
-import { readKubeconfig } from "../resurrector/status/kubeconfig";
+import { loadKubeconfig } from "../resurrector/kube/kubeconfig";
 import { platformWorkloads } from "../resurrector/status/platform-workloads";
 import { healthyCluster, startFakeApi, startPublicEndpoint, testPki, writeKubeconfig, type FakeApi, type TestPki } from "./fake-kube-api";
 
@@ -266,7 +266,7 @@ describe("a slow cluster", () => {
 describe("the public probe's target", () => {
   test("without --public-url it is the Gateway's status listener host", async () => {
     const fake = await api();
-    const result = await statusCommand({ kubeconfigPath: kubeconfigFor(fake), resolve: "127.0.0.1", timeoutMs: 10_000, json: true });
+    const result = await statusCommand({ kubeconfigPaths: [kubeconfigFor(fake)], resolve: "127.0.0.1", timeoutMs: 10_000, json: true });
     const check = (JSON.parse(result.stdout) as { checks: { name: string; detail: string }[] }).checks.find(
       (c) => c.name === "public-https",
     );
@@ -278,7 +278,7 @@ describe("the public probe's target", () => {
     const cluster = healthyCluster();
     cluster.gateway = { programmed: true };
     const fake = await api(cluster);
-    const result = await statusCommand({ kubeconfigPath: kubeconfigFor(fake), timeoutMs: 10_000, json: true });
+    const result = await statusCommand({ kubeconfigPaths: [kubeconfigFor(fake)], timeoutMs: 10_000, json: true });
     assert.equal(result.code, 1);
     assert.match(result.stdout, /no --public-url, and the Gateway has no https-status listener hostname/);
   });
@@ -349,7 +349,7 @@ describe("kubeconfig credentials", () => {
       { "certificate-authority-data": Buffer.from((await testPki()).caCert).toString("base64") },
     );
     const refused = await statusCommand({
-      kubeconfigPath: wrongCa,
+      kubeconfigPaths: [wrongCa],
       timeoutMs: 10_000,
       json: true,
       publicUrl: `https://status.loco.test:${publicEndpoint.port}/`,
@@ -357,7 +357,7 @@ describe("kubeconfig credentials", () => {
     });
     assert.match(refused.stdout, /certificate|UNABLE_TO_VERIFY|signature/i);
     assert.equal(refused.code, 2);
-    const connection = await readKubeconfig(kubeconfigFor(fake, { token }, { "insecure-skip-tls-verify": true }), { timeoutMs: 1000 });
+    const connection = await loadKubeconfig([kubeconfigFor(fake, { token }, { "insecure-skip-tls-verify": true })], { timeoutMs: 1000 });
     assert.equal(connection.insecureSkipTlsVerify, true);
   });
 
@@ -365,5 +365,72 @@ describe("kubeconfig credentials", () => {
     assert.equal((await resurrectorCommand(["status"], {})).code, 64);
     assert.equal((await resurrectorCommand(["status", "--kubeconfig", "x", "--timeout", "never"], {})).code, 64);
     assert.equal((await resurrectorCommand(["status", "--kubeconfig", "x", "--public-url", "http://plain"], {})).code, 64);
+  });
+});
+
+describe("kubeconfig files", () => {
+  test("a kubeconfig whose contexts, clusters or users is not a list: exit 3 naming the field, never a crash", async () => {
+    const fake = await api();
+    const good = {
+      apiVersion: "v1",
+      kind: "Config",
+      "current-context": "guarded",
+      contexts: [{ name: "guarded", context: { cluster: "loco", user: "resurrector" } }],
+      clusters: [{ name: "loco", cluster: { server: fake.url, "certificate-authority-data": Buffer.from(pki.caCert).toString("base64") } }],
+      users: [{ name: "resurrector", user: { token } }],
+    };
+    for (const [field, broken] of [
+      ["contexts", { guarded: { cluster: "loco", user: "resurrector" } }],
+      ["clusters", "loco"],
+      ["users", { resurrector: { token } }],
+    ] as const) {
+      const path = join(dir, `not-a-list-${field}.yaml`);
+      writeFileSync(path, JSON.stringify({ ...good, [field]: broken }));
+      const result = await resurrectorCommand(["status", "--kubeconfig", path], {});
+      assert.equal(result.code, 3, `${field}: ${result.stderr}`);
+      assert.match(result.stderr, new RegExp(`${field} must be a list`));
+      assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+    }
+  });
+
+  test("KUBECONFIG=a:b is merged as kubectl merges it: the first file to name a context, cluster or user wins", async () => {
+    const fake = await api();
+    const contexts = join(dir, "merge-contexts.yaml");
+    const clusters = join(dir, "merge-clusters.yaml");
+    writeFileSync(
+      contexts,
+      JSON.stringify({
+        "current-context": "guarded",
+        contexts: [{ name: "guarded", context: { cluster: "loco", user: "resurrector" } }],
+        users: [{ name: "resurrector", user: { token } }],
+      }),
+    );
+    writeFileSync(
+      clusters,
+      JSON.stringify({
+        // Ignored: the first file already named the current context and the user.
+        "current-context": "elsewhere",
+        contexts: [{ name: "elsewhere", context: { cluster: "loco", user: "resurrector" } }],
+        clusters: [
+          { name: "loco", cluster: { server: fake.url, "certificate-authority-data": Buffer.from(pki.caCert).toString("base64") } },
+        ],
+        users: [{ name: "resurrector", user: { token: "stale-token" } }],
+      }),
+    );
+    const result = await resurrectorCommand(
+      [
+        "status",
+        "--public-url",
+        `https://status.loco.test:${publicEndpoint.port}/`,
+        "--resolve",
+        "127.0.0.1",
+        "--public-ca",
+        caFile,
+        "--json",
+      ],
+      { KUBECONFIG: [join(dir, "missing.yaml"), contexts, clusters].join(":") },
+    );
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.equal((JSON.parse(result.stdout) as { context: string }).context, "guarded");
   });
 });

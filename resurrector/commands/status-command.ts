@@ -5,13 +5,14 @@
 import { readFileSync } from "node:fs";
 import { stableJson } from "../rebuild-plan/format-plan";
 import { clusterStatus, exitCodeFor, formatStatus } from "../status/cluster-status";
-import { KubeconfigError, readKubeconfig } from "../status/kubeconfig";
+import { KubeconfigError, loadKubeconfig } from "../kube/kubeconfig";
 import { failure, usageExitCode, type CommandResult } from "./result";
 
 export const cannotProbeExitCode = 3;
 
 export interface StatusCommandOptions {
-  readonly kubeconfigPath: string;
+  /** `--kubeconfig` (one file) or the entries of KUBECONFIG, merged as kubectl merges them. */
+  readonly kubeconfigPaths: readonly string[];
   readonly context?: string;
   readonly publicUrl?: string;
   readonly resolve?: string;
@@ -37,14 +38,15 @@ export async function statusCommand(options: StatusCommandOptions): Promise<Comm
   } catch (error) {
     return failure(cannotProbeExitCode, `status: cannot read --public-ca: ${(error as Error).message}`);
   }
-  let connection;
+  let target;
   try {
-    connection = await readKubeconfig(options.kubeconfigPath, { context: options.context, timeoutMs: options.timeoutMs });
+    target = await loadKubeconfig(options.kubeconfigPaths, { context: options.context, timeoutMs: options.timeoutMs });
   } catch (error) {
-    if (error instanceof KubeconfigError) return failure(cannotProbeExitCode, `status: ${error.message}\nNothing was probed.`);
-    throw error;
+    // Whatever is wrong with the kubeconfig, nothing was probed: never 1 (degraded) or 2 (down).
+    const reason = error instanceof KubeconfigError ? error.message : `the kubeconfig cannot be used: ${(error as Error).message}`;
+    return failure(cannotProbeExitCode, `status: ${reason}\nNothing was probed.`);
   }
-  const status = await clusterStatus(connection, {
+  const status = await clusterStatus(target, {
     timeoutMs: options.timeoutMs,
     now: options.now ?? new Date(),
     publicUrl,

@@ -41,7 +41,7 @@ export const requiredColumns: Readonly<Record<string, Readonly<Record<string, st
   },
   organizations: { id: "bigint", name: "text" },
   workspaces: { id: "bigint", org_id: "bigint", name: "text" },
-  resources: { id: "bigint", workspace_id: "bigint", name: "text", type: "resource_type", status: "resource_status" },
+  resources: { id: "bigint", workspace_id: "bigint", name: "text", type: "resource_type", status: "resource_status", spec: "jsonb" },
   platform_domains: { id: "bigint", domain: "text", is_active: "boolean" },
   resource_domains: {
     id: "bigint",

@@ -50,6 +50,7 @@ interface DeploymentRow {
   resource_name: string;
   resource_type: string;
   resource_status: string;
+  resource_spec: unknown;
   workspace_id: string;
   workspace_name: string;
   org_id: string;
@@ -89,7 +90,7 @@ const toDeployment = (row: DeploymentRow): ActiveDeploymentRecord => ({
   spec: row.spec,
   specVersion: row.spec_version,
   createdAt: row.created_at,
-  resource: { id: row.resource_id, name: row.resource_name, type: row.resource_type, status: row.resource_status },
+  resource: { id: row.resource_id, name: row.resource_name, type: row.resource_type, status: row.resource_status, spec: row.resource_spec },
   workspace: { id: row.workspace_id, name: row.workspace_name },
   organization: { id: row.org_id, name: row.org_name },
 });
@@ -134,7 +135,7 @@ export async function readLocoCluster(client: ClientBase, clusterName?: string):
   const deployments = (
     await client.query<DeploymentRow>(
       `SELECT d.id, d.resource_region_id, d.region, d.replicas, d.status::text AS status, d.message, d.spec, d.spec_version, d.created_at,
-              r.id AS resource_id, r.name AS resource_name, r.type::text AS resource_type, r.status::text AS resource_status,
+              r.id AS resource_id, r.name AS resource_name, r.type::text AS resource_type, r.status::text AS resource_status, r.spec AS resource_spec,
               w.id AS workspace_id, w.name AS workspace_name, o.id AS org_id, o.name AS org_name
        FROM deployments d
        JOIN resources r ON r.id = d.resource_id

@@ -31,7 +31,14 @@ export interface ActiveDeploymentRecord {
   readonly spec: unknown;
   readonly specVersion: number;
   readonly createdAt: Date;
-  readonly resource: { readonly id: string; readonly name: string; readonly type: string; readonly status: string };
+  readonly resource: {
+    readonly id: string;
+    readonly name: string;
+    readonly type: string;
+    readonly status: string;
+    /** resources.spec: loco's per-resource defaults (region resources, routing, observability), for its Application. */
+    readonly spec?: unknown;
+  };
   readonly workspace: { readonly id: string; readonly name: string };
   readonly organization: { readonly id: string; readonly name: string };
 }

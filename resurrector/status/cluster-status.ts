@@ -15,7 +15,8 @@ import {
   type CheckResult,
   type Health,
 } from "./probes";
-import type { KubeConnection } from "./kubeconfig";
+import { KubeClient } from "../kube/api-client";
+import type { KubeTarget } from "../kube/kubeconfig";
 
 export interface StatusOptions {
   readonly timeoutMs: number;
@@ -40,8 +41,16 @@ const rank: Record<Health, number> = { ok: 0, degraded: 1, down: 2 };
 /** 0 healthy, 1 degraded, 2 down. */
 export const exitCodeFor = (health: Health) => rank[health];
 
-export async function clusterStatus(connection: KubeConnection, options: StatusOptions): Promise<ClusterStatus> {
-  const api = new KubeApi(connection, options.timeoutMs);
+export async function clusterStatus(target: KubeTarget, options: StatusOptions): Promise<ClusterStatus> {
+  const client = await KubeClient.connect(target, { timeoutMs: options.timeoutMs });
+  try {
+    return await probeAll(target, new KubeApi(client), options);
+  } finally {
+    client.close();
+  }
+}
+
+async function probeAll(target: KubeTarget, api: KubeApi, options: StatusOptions): Promise<ClusterStatus> {
   const gatewayAndPublic = sharedGatewayCheck(api).then(async ({ result, statusHost }) => {
     const url = options.publicUrl ?? (statusHost ? new URL(`https://${statusHost}/`) : undefined);
     return [
@@ -59,7 +68,7 @@ export async function clusterStatus(connection: KubeConnection, options: StatusO
     ])
   ).flat();
   const health = checks.reduce<Health>((worst, check) => (rank[check.health] > rank[worst] ? check.health : worst), "ok");
-  return { context: connection.context, server: connection.server.origin, health, checks };
+  return { context: target.context, server: target.server.origin, health, checks };
 }
 
 export function formatStatus(status: ClusterStatus): string {

@@ -6,9 +6,11 @@
  * answering or its certificate expired). Anything else that fails is degraded.
  */
 import { rootCertificates } from "node:tls";
+import { AppsV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { gatewayListeners, sharedGateway } from "../../lib/shared-gateway";
-import { httpGet, ProbeTimeoutError, type GetResult } from "./http-get";
-import type { KubeConnection } from "./kubeconfig";
+import type { KubeClient } from "../kube/api-client";
+import { kubeFailure, RequestTimeoutError } from "../kube/api-errors";
+import { httpGet, ProbeTimeoutError } from "./http-get";
 import type { PlatformWorkloads } from "./platform-workloads";
 
 export type Health = "ok" | "degraded" | "down";
@@ -28,48 +30,35 @@ const failing = (critical: boolean): Health => (critical ? "down" : "degraded");
 
 /** An error as one short line: timeouts and connection failures are what on-call needs to tell apart. */
 export function describeError(error: unknown): string {
-  if (error instanceof ProbeTimeoutError) return `timed out: ${error.message}`;
+  if (error instanceof ProbeTimeoutError || error instanceof RequestTimeoutError) return `timed out: ${error.message}`;
   const code = (error as { code?: string }).code;
   const message = (error as Error).message ?? String(error);
   return code && !message.includes(code) ? `${message} (${code})` : message;
 }
 
+/** The guarded cluster's API through client-node's typed clients, each request bounded by the client's deadline. */
 export class KubeApi {
-  constructor(
-    readonly connection: KubeConnection,
-    readonly timeoutMs: number,
-  ) {}
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+  readonly custom: CustomObjectsApi;
 
-  get(path: string): Promise<GetResult> {
-    const { connection } = this;
-    const credentials = connection.credentials;
-    return httpGet({
-      url: new URL(path, connection.server),
-      timeoutMs: this.timeoutMs,
-      headers: credentials.kind === "token" ? { authorization: `Bearer ${credentials.token}` } : {},
-      tls: {
-        ca: connection.ca,
-        cert: credentials.kind === "client-certificate" ? credentials.cert : undefined,
-        key: credentials.kind === "client-certificate" ? credentials.key : undefined,
-        rejectUnauthorized: !connection.insecureSkipTlsVerify,
-        servername: connection.tlsServerName,
-      },
-    });
+  constructor(readonly client: KubeClient) {
+    this.core = new CoreV1Api(client.configuration);
+    this.apps = new AppsV1Api(client.configuration);
+    this.custom = new CustomObjectsApi(client.configuration);
   }
 
-  /** GET and parse JSON, or throw with the status and the API's own message. */
-  async getJson<T>(path: string): Promise<T> {
-    const response = await this.get(path);
-    if (response.status !== 200) {
-      let message = response.body.slice(0, 200);
-      try {
-        message = (JSON.parse(response.body) as { message?: string }).message ?? message;
-      } catch {
-        // Not JSON: keep the raw text.
-      }
-      throw Object.assign(new Error(`${path}: HTTP ${response.status}${message ? `: ${message}` : ""}`), { status: response.status });
+  /** One request; a failure names what was asked and says why (the API's own message, or the connection error). */
+  async request<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await this.client.call(call);
+    } catch (error) {
+      if (error instanceof RequestTimeoutError) throw error;
+      const failure = kubeFailure(error);
+      throw Object.assign(new Error(failure.status === undefined ? failure.message : `${what}: ${failure.message}`), {
+        status: failure.status,
+      });
     }
-    return JSON.parse(response.body) as T;
   }
 }
 
@@ -86,8 +75,10 @@ async function timed(name: string, critical: boolean, check: () => Promise<{ hea
 
 export function apiReadiness(api: KubeApi): Promise<CheckResult> {
   return timed("api", true, async () => {
-    const response = await api.get("/readyz");
-    if (response.status === 200) return { health: "ok", detail: `${api.connection.server.host} /readyz: ${response.body.trim() || "ok"}` };
+    const response = await api.client.getRaw("/readyz");
+    if (response.status === 200) {
+      return { health: "ok", detail: `${api.client.target.server.host} /readyz: ${response.body.trim() || "ok"}` };
+    }
     if (response.status === 401 || response.status === 403) {
       return { health: "down", detail: `HTTP ${response.status}: the kubeconfig's credentials are refused` };
     }
@@ -95,16 +86,12 @@ export function apiReadiness(api: KubeApi): Promise<CheckResult> {
   });
 }
 
-interface NodeList {
-  items: { metadata: { name: string }; spec?: { unschedulable?: boolean }; status?: { conditions?: { type: string; status: string }[] } }[];
-}
-
 export function nodesReady(api: KubeApi): Promise<CheckResult> {
   return timed("nodes", true, async () => {
-    const { items } = await api.getJson<NodeList>("/api/v1/nodes");
+    const { items } = await api.request("nodes", () => api.core.listNode());
     const ready = items.filter((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
-    const notReady = items.filter((n) => !ready.includes(n)).map((n) => n.metadata.name);
-    const cordoned = items.filter((n) => n.spec?.unschedulable).map((n) => n.metadata.name);
+    const notReady = items.filter((n) => !ready.includes(n)).map((n) => n.metadata?.name ?? "?");
+    const cordoned = items.filter((n) => n.spec?.unschedulable).map((n) => n.metadata?.name ?? "?");
     const detail = [
       `${ready.length}/${items.length} Ready`,
       ...(notReady.length ? [`not ready: ${notReady.join(", ")}`] : []),
@@ -115,45 +102,50 @@ export function nodesReady(api: KubeApi): Promise<CheckResult> {
   });
 }
 
-interface WorkloadList {
-  items: {
-    metadata: { name: string };
-    spec?: { replicas?: number };
-    status?: { availableReplicas?: number; readyReplicas?: number; desiredNumberScheduled?: number; numberAvailable?: number };
-  }[];
+interface Workload {
+  readonly name: string;
+  readonly desired: number;
+  readonly ready: number;
 }
 
-const workloadKinds = [
-  {
-    kind: "deployment",
-    resource: "deployments",
-    desired: (w: WorkloadList["items"][number]) => w.spec?.replicas ?? 1,
-    ready: (w: WorkloadList["items"][number]) => w.status?.availableReplicas ?? 0,
-  },
-  {
-    kind: "statefulset",
-    resource: "statefulsets",
-    desired: (w: WorkloadList["items"][number]) => w.spec?.replicas ?? 1,
-    ready: (w: WorkloadList["items"][number]) => w.status?.readyReplicas ?? 0,
-  },
-  {
-    kind: "daemonset",
-    resource: "daemonsets",
-    desired: (w: WorkloadList["items"][number]) => w.status?.desiredNumberScheduled ?? 0,
-    ready: (w: WorkloadList["items"][number]) => w.status?.numberAvailable ?? 0,
-  },
-] as const;
+/** Deployments, StatefulSets and DaemonSets matching the selector, in one namespace or all: desired and ready counts. */
+async function workloadsOf(api: KubeApi, addOn: PlatformWorkloads): Promise<Workload[]> {
+  const { namespace, selector: labelSelector } = addOn;
+  const where = `${addOn.namespace ?? "all namespaces"} ${labelSelector}`;
+  const [deployments, statefulSets, daemonSets] = await Promise.all([
+    api.request(`deployments in ${where}`, () =>
+      namespace
+        ? api.apps.listNamespacedDeployment({ namespace, labelSelector })
+        : api.apps.listDeploymentForAllNamespaces({ labelSelector }),
+    ),
+    api.request(`statefulsets in ${where}`, () =>
+      namespace
+        ? api.apps.listNamespacedStatefulSet({ namespace, labelSelector })
+        : api.apps.listStatefulSetForAllNamespaces({ labelSelector }),
+    ),
+    api.request(`daemonsets in ${where}`, () =>
+      namespace
+        ? api.apps.listNamespacedDaemonSet({ namespace, labelSelector })
+        : api.apps.listDaemonSetForAllNamespaces({ labelSelector }),
+    ),
+  ]);
+  const workload = (kind: string, name: string | undefined, desired: number, ready: number): Workload => ({
+    name: `${kind}/${name ?? "?"}`,
+    desired,
+    ready: Math.min(ready, desired),
+  });
+  return [
+    ...deployments.items.map((w) => workload("deployment", w.metadata?.name, w.spec?.replicas ?? 1, w.status?.availableReplicas ?? 0)),
+    ...statefulSets.items.map((w) => workload("statefulset", w.metadata?.name, w.spec?.replicas ?? 1, w.status?.readyReplicas ?? 0)),
+    ...daemonSets.items.map((w) =>
+      workload("daemonset", w.metadata?.name, w.status?.desiredNumberScheduled ?? 0, w.status?.numberAvailable ?? 0),
+    ),
+  ];
+}
 
 export function addOnWorkloads(api: KubeApi, addOn: PlatformWorkloads): Promise<CheckResult> {
   return timed(addOn.name, addOn.critical, async () => {
-    const scope = addOn.namespace ? `/namespaces/${addOn.namespace}` : "";
-    const query = `?labelSelector=${encodeURIComponent(addOn.selector)}`;
-    const lists = await Promise.all(
-      workloadKinds.map(async (k) => ({ k, list: await api.getJson<WorkloadList>(`/apis/apps/v1${scope}/${k.resource}${query}`) })),
-    );
-    const workloads = lists.flatMap(({ k, list }) =>
-      list.items.map((w) => ({ name: `${k.kind}/${w.metadata.name}`, desired: k.desired(w), ready: Math.min(k.ready(w), k.desired(w)) })),
-    );
+    const workloads = await workloadsOf(api, addOn);
     const where = `${addOn.namespace ?? "any namespace"} (${addOn.selector})`;
     if (workloads.length === 0) return { health: failing(addOn.critical), detail: `no workloads in ${where}: ${addOn.role} unavailable` };
     workloads.sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -173,9 +165,15 @@ interface Gateway {
 export async function sharedGatewayCheck(api: KubeApi): Promise<{ result: CheckResult; statusHost?: string }> {
   let statusHost: string | undefined;
   const result = await timed("gateway", true, async () => {
-    const gateway = await api.getJson<Gateway>(
-      `/apis/gateway.networking.k8s.io/v1/namespaces/${sharedGateway.namespace}/gateways/${sharedGateway.name}`,
-    );
+    const gateway = (await api.request(`gateway ${sharedGateway.namespace}/${sharedGateway.name}`, () =>
+      api.custom.getNamespacedCustomObject({
+        group: "gateway.networking.k8s.io",
+        version: "v1",
+        namespace: sharedGateway.namespace,
+        plural: "gateways",
+        name: sharedGateway.name,
+      }),
+    )) as Gateway;
     statusHost = gateway.spec?.listeners?.find((l) => l.name === gatewayListeners.status)?.hostname;
     const programmed = gateway.status?.conditions?.find((c) => c.type === "Programmed");
     if (programmed?.status === "True") return { health: "ok", detail: `${sharedGateway.namespace}/${sharedGateway.name} programmed` };
@@ -196,7 +194,9 @@ interface CertificateList {
 
 export function certificates(api: KubeApi, now: Date): Promise<CheckResult> {
   return timed("certificates", false, async () => {
-    const { items } = await api.getJson<CertificateList>("/apis/cert-manager.io/v1/certificates");
+    const { items } = (await api.request("certificates", () =>
+      api.custom.listClusterCustomObject({ group: "cert-manager.io", version: "v1", plural: "certificates" }),
+    )) as CertificateList;
     const problems: { health: Health; text: string }[] = [];
     let soonest: { name: string; at: Date } | undefined;
     for (const item of items) {
