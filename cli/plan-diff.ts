@@ -3,10 +3,10 @@
  * from offline plans written as DIR/<stack>/ (`npm run plan -- --stack <stack> --out DIR/<stack>`). Prints JSON, or
  * with --markdown the pull-request comment. Exit codes: 0, 2 a directory cannot be read, 64 bad command line.
  */
-import { Command } from "commander";
 import { diffPlans } from "../delivery/plan-diff";
 import { formatPlanDiffMarkdown } from "../delivery/plan-diff-markdown";
-import { finish, runCommander, type CommandResult } from "./commander-run";
+import { failure, type CommandResult } from "../lib/command-result";
+import { CliCommand, execute, runAsProcess } from "./command-line";
 
 interface PlanDiffOptions {
   readonly base: string;
@@ -20,7 +20,7 @@ function run(options: PlanDiffOptions): CommandResult {
   try {
     diff = diffPlans(options.base, options.head);
   } catch (error) {
-    return { code: 2, stdout: "", stderr: (error as Error).message };
+    return failure(2, (error as Error).message);
   }
   return {
     code: 0,
@@ -29,17 +29,16 @@ function run(options: PlanDiffOptions): CommandResult {
   };
 }
 
-export async function planDiffCommand(argv: readonly string[]): Promise<CommandResult> {
-  const command = new Command("npm run plan:diff --")
+export function planDiffCommand(argv: readonly string[]): Promise<CommandResult> {
+  const program = new CliCommand("npm run plan:diff --")
     .description("Compare offline plans: resources added, changed and removed by type, cost, new secrets.")
     .requiredOption("--base <dir>", "plans of the base branch, one subdirectory per stack")
     .requiredOption("--head <dir>", "plans of the change, one subdirectory per stack")
     .option("--markdown", "print the pull-request comment instead of JSON")
     .option("--base-name <name>", "what to call the base in the comment", "the base branch")
-    .allowExcessArguments(false);
-  return runCommander(command, argv, async () => run(command.opts<PlanDiffOptions>()));
+    .addHelpText("after", "\nExit codes: 0 compared, 2 a directory cannot be read, 64 bad command line.")
+    .runs((options: PlanDiffOptions) => run(options));
+  return execute(program, argv);
 }
 
-if (require.main === module) {
-  void planDiffCommand(process.argv.slice(2)).then(finish);
-}
+if (require.main === module) runAsProcess("plan:diff", planDiffCommand);

@@ -5,14 +5,14 @@
  * could not be made or read, 64 bad command line.
  */
 import { join } from "node:path";
-import { Command } from "commander";
 import { buildPlan } from "../plan/offline-plan";
 import { writePlan } from "../plan/write-plan";
 import { evaluatePolicies, formatViolation } from "../policy/evaluate";
 import { PlanFileError, readPlanResources } from "../policy/plan-resources";
 import { policies } from "../policy/policies";
 import { ConfigError } from "../stacks/config";
-import { finish, runCommander, UsageError, type CommandResult } from "./commander-run";
+import { failure, type CommandResult } from "../lib/command-result";
+import { CliCommand, execute, runAsProcess } from "./command-line";
 
 interface PolicyOptions {
   readonly stack?: string;
@@ -20,13 +20,20 @@ interface PolicyOptions {
   readonly out?: string;
 }
 
-function program(): Command {
-  return new Command("npm run policy --")
+export function policyCommand(argv: readonly string[], projectDir: string): Promise<CommandResult> {
+  const program: CliCommand = new CliCommand("npm run policy --")
     .description("Check an offline plan against the policy pack's policies (docs/policies.md).")
     .option("--stack <name>", "plan this stack offline (into out/plan/<name>), then check it")
     .option("--plan <dir>", "check a plan already written by `npm run plan -- --out <dir>`")
     .option("--out <dir>", "with --stack: where to write the plan (default out/plan/<name>)")
-    .allowExcessArguments(false);
+    .addHelpText("after", "\nExit codes: 0 no violation, 1 violations, 2 the plan could not be made or read, 64 bad command line.")
+    .runs((options: PolicyOptions) => {
+      if ((options.stack === undefined) === (options.plan === undefined))
+        program.usageError("give exactly one of --stack <name> or --plan <dir>");
+      if (options.out !== undefined && options.stack === undefined) program.usageError("--out goes with --stack");
+      return check(options, projectDir);
+    });
+  return execute(program, argv);
 }
 
 async function planDirFor(options: PolicyOptions, projectDir: string): Promise<string> {
@@ -38,18 +45,15 @@ async function planDirFor(options: PolicyOptions, projectDir: string): Promise<s
 }
 
 async function check(options: PolicyOptions, projectDir: string): Promise<CommandResult> {
-  if ((options.stack === undefined) === (options.plan === undefined))
-    throw new UsageError("give exactly one of --stack <name> or --plan <dir>");
-  if (options.out !== undefined && options.stack === undefined) throw new UsageError("--out goes with --stack");
   let planDir: string;
   let read;
   try {
     planDir = await planDirFor(options, projectDir);
     read = readPlanResources(planDir);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof PlanFileError) return { code: 2, stdout: "", stderr: error.message };
+    if (error instanceof ConfigError || error instanceof PlanFileError) return failure(2, error.message);
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    return { code: 2, stdout: "", stderr: `The offline plan of stack "${String(options.stack)}" failed: ${detail}` };
+    return failure(2, `The offline plan of stack "${String(options.stack)}" failed: ${detail}`);
   }
   const violations = evaluatePolicies(policies, read.resources, { stack: read.stack });
   const scope = `${policies.length} policies over ${read.resources.length} resources of stack ${read.stack} (${planDir})`;
@@ -61,11 +65,4 @@ async function check(options: PolicyOptions, projectDir: string): Promise<Comman
   };
 }
 
-export async function policyCommand(argv: readonly string[], projectDir: string): Promise<CommandResult> {
-  const command = program();
-  return runCommander(command, argv, () => check(command.opts<PolicyOptions>(), projectDir));
-}
-
-if (require.main === module) {
-  void policyCommand(process.argv.slice(2), join(__dirname, "..")).then(finish);
-}
+if (require.main === module) runAsProcess("policy", (argv) => policyCommand(argv, join(__dirname, "..")));

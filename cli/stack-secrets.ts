@@ -6,9 +6,9 @@
  * Exit codes: 0 done (or all present), 1 secrets missing or pulumi failed, 64 bad command line.
  */
 import { join } from "node:path";
-import { Command } from "commander";
 import { assertSecretsPresent, parseEnvironmentSecrets, requiredSecrets, setStackSecrets } from "../delivery/stack-secrets";
-import { finish, runCommander, type CommandResult } from "./commander-run";
+import type { CommandResult } from "../lib/command-result";
+import { CliCommand, execute, runAsProcess } from "./command-line";
 
 interface StackSecretsOptions {
   readonly stack: string;
@@ -31,19 +31,18 @@ function run(options: StackSecretsOptions, projectDir: string, env: NodeJS.Proce
   }
 }
 
-export async function stackSecretsCommand(
+export function stackSecretsCommand(
   argv: readonly string[],
   projectDir: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<CommandResult> {
-  const command = new Command("npm run stack:secrets --")
+  const program = new CliCommand("npm run stack:secrets --")
     .description("Set a stack's placeholder secrets from the GitHub environment's secrets (JSON in STACK_SECRETS).")
     .requiredOption("--stack <name>", "the stack (Pulumi.<name>.yaml)")
     .option("--check", "only check that every secret the stack needs is present")
-    .allowExcessArguments(false);
-  return runCommander(command, argv, async () => run(command.opts<StackSecretsOptions>(), projectDir, env));
+    .addHelpText("after", "\nExit codes: 0 done (or every secret present), 1 secrets missing or pulumi failed, 64 bad command line.")
+    .runs((options: StackSecretsOptions) => run(options, projectDir, env));
+  return execute(program, argv);
 }
 
-if (require.main === module) {
-  void stackSecretsCommand(process.argv.slice(2), join(__dirname, "..")).then(finish);
-}
+if (require.main === module) runAsProcess("stack:secrets", (argv) => stackSecretsCommand(argv, join(__dirname, "..")));

@@ -5,11 +5,11 @@
  * CI deploys (the matrix of that environment's jobs). Exit codes: 0, 1 a stack CI cannot run, 64 bad command line.
  */
 import { join } from "node:path";
-import { Command } from "commander";
 import { githubEnvironmentFor } from "../delivery/github-environments";
 import { secretNameForConfigKey } from "../delivery/stack-secrets";
 import { deployedStacksByEnvironment, listStacks, type StackFile } from "../delivery/stacks";
-import { finish, runCommander, UsageError, type CommandResult } from "./commander-run";
+import type { CommandResult } from "../lib/command-result";
+import { CliCommand, execute, runAsProcess } from "./command-line";
 
 interface StacksOptions {
   readonly json?: boolean;
@@ -27,7 +27,6 @@ function undeclaredEnvironments(stacks: readonly StackFile[]): string[] {
 }
 
 function list(options: StacksOptions, projectDir: string): CommandResult {
-  if (options.json && options.githubOutput) throw new UsageError("give at most one of --json and --github-output");
   const all = listStacks(projectDir);
   const problems = undeclaredEnvironments(all);
   if (problems.length > 0) return { code: 1, stdout: "", stderr: problems.join("\n") };
@@ -49,16 +48,18 @@ function list(options: StacksOptions, projectDir: string): CommandResult {
   return { code: 0, stdout: text.join("\n"), stderr: "" };
 }
 
-export async function stacksCommand(argv: readonly string[], projectDir: string): Promise<CommandResult> {
-  const command = new Command("npm run stacks --")
+export function stacksCommand(argv: readonly string[], projectDir: string): Promise<CommandResult> {
+  const program: CliCommand = new CliCommand("npm run stacks --")
     .description("List the project's stacks (every Pulumi.<stack>.yaml), their environments and the GitHub secrets they need.")
     .option("--json", "print JSON")
     .option("--github-output", "print name=value lines for $GITHUB_OUTPUT: all=[...] and <environment>=[...]")
     .option("--only <stack>", "only this stack (fails when there is no such stack file)")
-    .allowExcessArguments(false);
-  return runCommander(command, argv, async () => list(command.opts<StacksOptions>(), projectDir));
+    .addHelpText("after", "\nExit codes: 0 listed, 1 a stack CI cannot run (or no such stack), 64 bad command line.")
+    .runs((options: StacksOptions) => {
+      if (options.json && options.githubOutput) program.usageError("give at most one of --json and --github-output");
+      return list(options, projectDir);
+    });
+  return execute(program, argv);
 }
 
-if (require.main === module) {
-  void stacksCommand(process.argv.slice(2), join(__dirname, "..")).then(finish);
-}
+if (require.main === module) runAsProcess("stacks", (argv) => stacksCommand(argv, join(__dirname, "..")));

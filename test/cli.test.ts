@@ -39,6 +39,12 @@ const scripts = (JSON.parse(readFileSync(join(projectDir, "package.json"), "utf8
 /** Scripts that run a tool of their own rather than one of this project's commands. */
 const notCommands = ["test", "test:unit", "typecheck", "lint"];
 const commands = Object.keys(scripts).filter((script) => !notCommands.includes(script));
+/** The options a command requires, given with the bad one so the unknown option is what commander refuses. */
+const requiredOptions: Readonly<Record<string, readonly string[]>> = {
+  rotate: ["--stack", "dev"],
+  "stack:secrets": ["--stack", "dev"],
+  "plan:diff": ["--base", "out", "--head", "out"],
+};
 
 describe("every command answers --help and refuses a bad command line the same way", { concurrency: 2, timeout: 600_000 }, () => {
   test("the commands are every script but the test and lint tools, and include each the README lists", () => {
@@ -50,8 +56,8 @@ describe("every command answers --help and refuses a bad command line the same w
 
   for (const script of commands) {
     test(`npm run ${script}`, async () => {
-      // rotate's required --stack is checked before unknown options: give it, so the unknown option is what is wrong.
-      const required = script === "rotate" ? ["--stack", "dev"] : [];
+      // Required options are checked before unknown options: give them, so the unknown option is what is wrong.
+      const required = requiredOptions[script] ?? [];
       const [help, bad] = await Promise.all([npmRun(script, "--help"), npmRun(script, ...required, "--no-such-option")]);
       assert.equal(help.code, 0, help.stderr);
       assert.match(help.stdout, /^Usage: npm run [\w:]+ -- /);

@@ -93,14 +93,16 @@ describe("comparing the plans of a pull request with the base branch's", () => {
       { type: "kubernetes:core/v1:Secret", added: 1, changed: 0, removed: 0 },
       { type: "kubernetes:gateway.networking.k8s.io/v1:Gateway", added: 0, changed: 0, removed: 1 },
     ]);
-    assert.deepEqual(prod.protectionRemoved, ["digitalocean:index/vpc:Vpc loco-prod-vpc"]);
+    assert.deepEqual(prod.protectionRemoved, ["digitalocean:index/vpc:Vpc loco-prod-cluster-vpc"]);
     assert.ok(
       prod.changed.some(
         (c) => c.resource === "digitalocean:index/loadBalancer:LoadBalancer loco-prod-entry-lb" && c.fields.join() === "inputs.sizeUnit",
       ),
     );
     assert.ok(
-      prod.newSecretInputs.includes("digitalocean:index/databaseConnectionPool:DatabaseConnectionPool loco-prod-api-pool: password"),
+      prod.newSecretInputs.includes(
+        "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool loco-prod-database-api-pool: password",
+      ),
       prod.newSecretInputs.join("\n"),
     );
     assert.ok(prod.newSecretInputs.some((s) => s.endsWith("-copy: stringData")));
@@ -145,7 +147,7 @@ describe("the pull-request comment", () => {
       markdown,
       /^\| prod \| 0 \| 1 \| 0 \| \$\d+\.\d\d–\$\d+\.\d\d → \$\d+\.\d\d–\$\d+\.\d\d \(\+\$12\.00 \/ \+\$0\.00\) \| 0 \|$/m,
     );
-    assert.match(markdown, /\*\*Protection removed\*\*[^\n]*\n- `digitalocean:index\/vpc:Vpc loco-prod-vpc`/);
+    assert.match(markdown, /\*\*Protection removed\*\*[^\n]*\n- `digitalocean:index\/vpc:Vpc loco-prod-cluster-vpc`/);
   });
 
   test("long lists are cut so the comment stays far below GitHub's 65,536 characters", () => {
