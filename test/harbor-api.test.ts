@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { describe, test } from "node:test";
 import { generate } from "selfsigned";
 import { backoffDelay, HarborApiError, HarborClient, harborErrorMessage, isRetryableStatus } from "../registry/harbor-api";
-import { adminPassword, fastRetry, hangRetry, swagger, swaggerSkipReason, withHarbor } from "./harbor-test-kit";
+import { adminPassword, fastRetry, hangRetry, requireSwagger, swaggerSkipReason, withHarbor } from "./harbor-test-kit";
 
 /** Runs `call` and returns the HarborApiError it throws. */
 async function failure(call: () => Promise<unknown>): Promise<HarborApiError> {
@@ -157,13 +157,13 @@ describe("Harbor API client: pure parts", () => {
 });
 
 describe("the schema check itself", () => {
-  test("is on when Harbor's swagger is beside the project", { skip: swaggerSkipReason ?? false }, () => {
-    assert.ok(swagger);
+  test("is on when Harbor's swagger is in the upstream reference", { skip: swaggerSkipReason }, () => {
+    assert.ok(requireSwagger().operationFor("POST", "/api/v2.0/projects"));
   });
 
-  test("a request Harbor's swagger does not allow is refused and recorded", { skip: swaggerSkipReason ?? false }, async () => {
+  test("a request Harbor's swagger does not allow is refused and recorded", { skip: swaggerSkipReason }, async () => {
     const { startFakeHarbor } = await import("./fake-harbor");
-    const fake = await startFakeHarbor(swagger, adminPassword);
+    const fake = await startFakeHarbor(requireSwagger(), adminPassword);
     try {
       const client = new HarborClient({ url: fake.url, username: "admin", password: adminPassword }, fastRetry);
       // Booleans where Harbor wants strings, and a misspelt key Harbor would silently drop.
@@ -178,14 +178,15 @@ describe("the schema check itself", () => {
     }
   });
 
-  test("a path parameter of the wrong type and an unknown operation are refused", { skip: swaggerSkipReason ?? false }, () => {
+  test("a path parameter of the wrong type and an unknown operation are refused", { skip: swaggerSkipReason }, () => {
+    const swagger = requireSwagger();
     const request = (method: string, path: string) => ({ method, path, query: new URLSearchParams(), headers: {} });
-    assert.match(swagger?.validate(request("GET", "/api/v2.0/robots/builder")).join() ?? "", /robot_id must be an integer/);
-    assert.match(swagger?.validate(request("DELETE", "/api/v2.0/system/gc")).join() ?? "", /no such operation/);
+    assert.match(swagger.validate(request("GET", "/api/v2.0/robots/builder")).join(), /robot_id must be an integer/);
+    assert.match(swagger.validate(request("DELETE", "/api/v2.0/system/gc")).join(), /no such operation/);
   });
 
-  test("go-swagger's untyped objects accept the values Harbor's own UI sends", { skip: swaggerSkipReason ?? false }, () => {
-    const problems = swagger?.validate({
+  test("go-swagger's untyped objects accept the values Harbor's own UI sends", { skip: swaggerSkipReason }, () => {
+    const problems = requireSwagger().validate({
       method: "PUT",
       path: "/api/v2.0/system/gc/schedule",
       query: new URLSearchParams(),

@@ -1,12 +1,11 @@
 /**
  * The observability layer as a reviewer reads it in a preview: what each release is given, the contracts other
  * layers rely on, secrecy, and the collector configuration's guarantees. Chart values are also validated against
- * the charts' own values.schema.json when ../shared/upstream is beside the project (as in CI); without it that
- * part is skipped and says so.
+ * the charts' own values.schema.json from the upstream reference (test/upstream.ts); without it that part is
+ * skipped locally and fails under CI=true.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import Ajv from "ajv";
 import { parse } from "yaml";
@@ -19,7 +18,7 @@ import { tenantAttributes } from "../lib/tenant-attributes";
 import { tenantLabels } from "../lib/tenant-labels";
 import { agentConfig, gatewayConfig, metricAllowListCondition } from "../observability/collector-config";
 import { isSecret, runStack, secretValue, type Registered } from "./harness";
-import { upstreamDir } from "./kubernetes-schema";
+import { requireUpstream, skipUnlessUpstream } from "./upstream";
 
 const releaseType = "kubernetes:helm.sh/v3:Release";
 const release = (registered: Registered, name: string) => registered.all.find((r) => r.type === releaseType && r.inputs.name === name)!;
@@ -27,9 +26,6 @@ const release = (registered: Registered, name: string) => registered.all.find((r
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Tree = any;
 const values = (registered: Registered, name: string) => release(registered, name).inputs.values as Tree;
-
-const upstream = upstreamDir();
-const skipUpstream = upstream ? false : "../shared/upstream is not beside the project: chart values schemas not checked";
 
 /** Secrets are opaque in recorded inputs; schema checks see them as the strings they become. */
 function unmasked(value: unknown): unknown {
@@ -45,18 +41,21 @@ describe("chart values against the charts' own values.schema.json", () => {
     ["opentelemetry-collector", ["otel-gateway", "otel-agent"]],
   ] as const) {
     for (const stack of ["dev", "prod", "local"]) {
-      test(`${chart} (${releases.join(", ")}) on ${stack}`, { skip: skipUpstream }, async () => {
-        const schemaPath = join(upstream as string, "charts", chart, "values.schema.json");
-        assert.ok(existsSync(schemaPath), schemaPath);
-        const validate = new Ajv({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(schemaPath, "utf8")));
-        // Helm validates the chart's defaults with the release's values merged over them.
-        const defaults = parse(readFileSync(join(upstream as string, "charts", chart, "values.yaml"), "utf8")) as Record<string, unknown>;
-        const registered = await runStack(stack);
-        for (const name of releases) {
-          const merged = deepMerge(defaults, unmasked(values(registered, name)));
-          assert.equal(validate(merged), true, `${name}: ${JSON.stringify(validate.errors)}`);
-        }
-      });
+      test(
+        `${chart} (${releases.join(", ")}) on ${stack}`,
+        { skip: skipUnlessUpstream("charts", chart, "values.schema.json") },
+        async () => {
+          const schemaPath = requireUpstream("charts", chart, "values.schema.json");
+          const validate = new Ajv({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(schemaPath, "utf8")));
+          // Helm validates the chart's defaults with the release's values merged over them.
+          const defaults = parse(readFileSync(requireUpstream("charts", chart, "values.yaml"), "utf8")) as Record<string, unknown>;
+          const registered = await runStack(stack);
+          for (const name of releases) {
+            const merged = deepMerge(defaults, unmasked(values(registered, name)));
+            assert.equal(validate(merged), true, `${name}: ${JSON.stringify(validate.errors)}`);
+          }
+        },
+      );
     }
   }
 });
