@@ -4,7 +4,7 @@ import { describe, test } from "node:test";
 import { parse } from "yaml";
 import { chartFootprint } from "../charts/chart";
 import { harborChart, harborValues, type HarborValuesArgs } from "../charts/harbor";
-import { corePoolPlacement } from "../lib/core-pool";
+import { expectedCorePoolPlacement } from "./core-pool-placement";
 import { requireUpstream, skipUnlessUpstream } from "./upstream";
 
 const secrets = {
@@ -126,7 +126,7 @@ describe("Harbor chart values", () => {
     for (const component of placed) {
       assert.deepEqual(
         { nodeSelector: component.nodeSelector, tolerations: component.tolerations, affinity: component.affinity },
-        corePoolPlacement(),
+        expectedCorePoolPlacement,
       );
     }
   });
