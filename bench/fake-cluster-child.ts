@@ -5,11 +5,10 @@
  * "stats" with what it served.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { parse } from "yaml";
 import { testPki, writeKubeconfig } from "../test/fake-kube-api";
 import { startFakeCluster } from "../test/fake-kube-cluster";
-import { upstreamDir } from "../test/kubernetes-schema";
+import { findUpstream } from "../test/upstream";
 
 export interface FakeClusterReady {
   readonly kind: "ready";
@@ -33,8 +32,7 @@ async function main(): Promise<void> {
   const token = "bench-token";
   const pki = await testPki();
   const fake = await startFakeCluster({ pki, token, recordRequests: false });
-  const upstream = upstreamDir();
-  const crdFile = upstream && join(upstream, "loco", "applications.infra.loco.io.yaml");
+  const crdFile = findUpstream("locoCrd");
   fake.installCrd(
     crdFile
       ? (parse(readFileSync(crdFile, "utf8")) as object)

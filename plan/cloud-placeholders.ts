@@ -69,7 +69,10 @@ const resourceOutputs: Record<string, Builder> = {
   "cloudflare:index/apiToken:ApiToken": (name) => ({ value: `${placeholderMarker}-token-${digest(name).slice(0, 16)}`, status: "active" }),
   "random:index/randomPassword:RandomPassword": (name, inputs) => {
     const length = typeof inputs.length === "number" ? inputs.length : 32;
-    const text = `${placeholderMarker}${digest(name)}${digest(`${name}/2`)}`;
+    // Cut to a short length, marker-first text is the marker's prefix alone, the same for every password, and
+    // indistinguishable from the marker in placeholder hosts: a short password is digits of its own.
+    const random = `${digest(name)}${digest(`${name}/2`)}`;
+    const text = length < placeholderMarker.length + 12 ? random : `${placeholderMarker}${random}`;
     return { result: text.slice(0, length), bcryptHash: `$2a$10$${placeholderMarker}${digest(`${name}/bcrypt`).slice(0, 34)}` };
   },
   "time:index/static:Static": () => ({ rfc3339: placeholderEpoch }),

@@ -52,6 +52,11 @@ export interface MockRun<T> {
   readonly result: T;
   /** The stack's outputs as registered, with secrets as {@link SecretValue}; undefined for a bare component run. */
   readonly stackOutputs?: Record<string, unknown>;
+  /**
+   * Every string the mocks generated for an output its provider marks secret (passwords, tokens, keys, robot
+   * secrets): what must never reach a plan file in the clear.
+   */
+  readonly generatedSecrets: readonly string[];
 }
 
 export interface MockRunOptions {
@@ -100,6 +105,9 @@ export function fromWire(value: unknown): unknown {
   return value;
 }
 
+const stringLeaves = (value: unknown): string[] =>
+  typeof value === "string" ? [value] : value && typeof value === "object" ? Object.values(value).flatMap(stringLeaves) : [];
+
 function toWireSecret(value: unknown): unknown {
   return { [specialSigKey]: specialSecretSig, value };
 }
@@ -121,6 +129,7 @@ export async function runUnderMocks<T>(program: () => T | Promise<T>, options: M
 
   const resources: RecordedResource[] = [];
   const secretOutputsByResource = new Map<string, string[]>();
+  const generatedSecrets: string[] = [];
   let stackOutputs: Record<string, unknown> | undefined;
   let stackUrn: string | undefined;
 
@@ -130,6 +139,7 @@ export async function runUnderMocks<T>(program: () => T | Promise<T>, options: M
         const placeholder = cloudPlaceholders(args.type, args.name, args.inputs);
         const state: Record<string, unknown> = { ...args.inputs, ...placeholder.state };
         for (const key of secretOutputsByResource.get(`${args.type}::${args.name}`) ?? []) {
+          if (key in placeholder.state) generatedSecrets.push(...stringLeaves(placeholder.state[key]));
           if (state[key] !== undefined) state[key] = toWireSecret(state[key]);
         }
         return { id: placeholder.id, state };
@@ -192,7 +202,7 @@ export async function runUnderMocks<T>(program: () => T | Promise<T>, options: M
     }
     if (failures.length > 0) throw failures[0];
     if (pulumi.log.hasErrors()) throw new Error("the program logged errors while registering resources (see above)");
-    return { resources, result, stackOutputs };
+    return { resources, result, stackOutputs, generatedSecrets: [...new Set(generatedSecrets)].sort() };
   } finally {
     // A failed program rejects the root Stack's promises too; let those rejections arrive while we listen.
     await new Promise((resolve) => setImmediate(resolve));

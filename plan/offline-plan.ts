@@ -53,6 +53,8 @@ export interface OfflinePlan {
   readonly manifests: readonly Manifest[];
   readonly releases: readonly HelmRelease[];
   readonly summary: PlanSummary;
+  /** Secret values the mocks generated (mock-runtime.ts: `generatedSecrets`); never written, kept to check that. */
+  readonly generatedSecrets: readonly string[];
 }
 
 const kubernetesObjectType = /^kubernetes:(?!helm\.sh\/|yaml|kustomize)[^:]+:[A-Za-z]+$/;
@@ -98,7 +100,7 @@ export async function buildPlan(projectDir: string, stack: string): Promise<Offl
     },
     files: { manifests: manifests.length, helmReleases: releases.length },
   };
-  return { config, resources, stackOutputs, manifests, releases, summary };
+  return { config, resources, stackOutputs, manifests, releases, summary, generatedSecrets: run.generatedSecrets };
 }
 
 function toManifest(resource: RecordedResource): Manifest {

@@ -5,10 +5,10 @@ import { describe, test } from "node:test";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { acmeServers, CertManager, certManagerNamespace, dnsSolverTokenSecret, type CertManagerArgs } from "../components/cert-manager";
-import { corePoolPlacement } from "../lib/core-pool";
 import { parsePreservedCertificates, publicCertificateDnsNames } from "../lib/public-certificate";
 import { gatewayListeners, sharedGateway } from "../lib/shared-gateway";
 import { userDomainIssuer } from "../lib/tenant-domains";
+import { expectedCorePoolPlacement } from "./core-pool-placement";
 import { isSecret, runComponents, secretValue, valueOf, type RecordedResource } from "./harness";
 
 const fixtures = join(__dirname, "fixtures", "preserved-certificate");
@@ -115,9 +115,9 @@ describe("CertManager", () => {
   test("the release is on the core pool, with every component placed there", async () => {
     const values = (await build()).one("kubernetes:helm.sh/v3:Release").inputs.values as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     for (const part of [values, values.webhook, values.cainjector, values.startupapicheck]) {
-      assert.deepEqual(part.tolerations, corePoolPlacement().tolerations);
-      assert.deepEqual(part.affinity, corePoolPlacement().affinity);
-      assert.deepEqual(part.nodeSelector, corePoolPlacement().nodeSelector);
+      assert.deepEqual(part.tolerations, expectedCorePoolPlacement.tolerations);
+      assert.deepEqual(part.affinity, expectedCorePoolPlacement.affinity);
+      assert.deepEqual(part.nodeSelector, expectedCorePoolPlacement.nodeSelector);
     }
     assert.equal(values.enableCertificateOwnerRef, false, "deleting a Certificate must leave its Secret for the resurrector");
   });

@@ -1,12 +1,11 @@
 /**
- * The Helm values the traffic layer sends, checked against the pinned charts' own files in ../shared/upstream when
- * present (as in CI): cert-manager's values.schema.json (strict: unknown keys fail), and for charts without a schema,
- * that every key we set exists in the chart's values.yaml (a typo would be silently ignored by Helm). Without that
- * directory these checks are skipped and say so; the project never copies it.
+ * The Helm values the traffic layer sends, checked against the pinned charts' own files in the upstream reference
+ * (test/upstream.ts): cert-manager's values.schema.json (strict: unknown keys fail), and for charts without a schema,
+ * that every key we set exists in the chart's values.yaml (a typo would be silently ignored by Helm). Without the
+ * reference these checks are skipped locally and fail under CI=true; the project never copies it.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import Ajv from "ajv";
 import { parse } from "yaml";
@@ -15,11 +14,9 @@ import { envoyGatewayValues } from "../charts/envoy-gateway";
 import { envoyGatewayCrdsValues } from "../charts/envoy-gateway-crds";
 import { kedaValues } from "../charts/keda";
 import { kedaHttpAddOnValues } from "../charts/keda-http-add-on";
-import { upstreamDir } from "./kubernetes-schema";
+import { requireUpstream, skipUnlessUpstream } from "./upstream";
 
-const upstream = upstreamDir();
-const skip = upstream ? false : "../shared/upstream is not beside the project";
-const chartFile = (chart: string, file: string) => join(upstream ?? "", "charts", chart, file);
+const chartFile = (chart: string, file: string) => requireUpstream("charts", chart, file);
 
 const interceptor = {
   minReplicas: 2,
@@ -51,7 +48,8 @@ function unknownPaths(ourValues: unknown, theirs: unknown, path = ""): string[] 
 }
 
 describe("Helm values against the pinned charts", () => {
-  test("cert-manager's values pass its values.schema.json", { skip }, () => {
+  const skipSchema = skipUnlessUpstream("charts", "cert-manager", "values.schema.json");
+  test("cert-manager's values pass its values.schema.json", { skip: skipSchema }, () => {
     const schema = JSON.parse(readFileSync(chartFile("cert-manager", "values.schema.json"), "utf8")) as object;
     const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
     for (const replicas of [1, 2]) {
@@ -60,17 +58,15 @@ describe("Helm values against the pinned charts", () => {
     }
   });
 
-  test("the schema check catches a typo", { skip }, () => {
+  test("the schema check catches a typo", { skip: skipSchema }, () => {
     const schema = JSON.parse(readFileSync(chartFile("cert-manager", "values.schema.json"), "utf8")) as object;
     const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
     assert.equal(validate({ ...certManagerValues({ replicas: 1, namespace: "cert-manager" }), replicaCuont: 2 }), false);
   });
 
   for (const [chart, variants] of Object.entries(ours)) {
-    test(`every key set for ${chart} exists in its values.yaml`, { skip }, () => {
-      const file = chartFile(chart, "values.yaml");
-      assert.ok(existsSync(file), file);
-      const defaults = parse(readFileSync(file, "utf8")) as unknown;
+    test(`every key set for ${chart} exists in its values.yaml`, { skip: skipUnlessUpstream("charts", chart, "values.yaml") }, () => {
+      const defaults = parse(readFileSync(chartFile(chart, "values.yaml"), "utf8")) as unknown;
       for (const values of variants) assert.deepEqual(unknownPaths(values, defaults), []);
     });
   }

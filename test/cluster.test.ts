@@ -3,7 +3,8 @@ import { describe, test } from "node:test";
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import { Cluster, execCredentialKubeconfig, type ClusterArgs } from "../components/cluster";
-import { corePoolPlacement, corePoolTaint, poolLabelKey } from "../lib/core-pool";
+import { corePoolPlacement } from "../lib/core-pool";
+import { expectedCorePoolPlacement } from "./core-pool-placement";
 import { outputIsSecret, runComponents, secretValue, valueOf } from "./harness";
 
 const clusterType = "digitalocean:index/kubernetesCluster:KubernetesCluster";
@@ -64,16 +65,12 @@ describe("Cluster", () => {
     const nodePool = registered.one(clusterType).inputs.nodePool as Record<string, unknown>;
     assert.equal(nodePool.autoScale, false);
     assert.equal(nodePool.nodeCount, 3);
-    assert.deepEqual(nodePool.labels, { [poolLabelKey]: "core" });
-    assert.deepEqual(nodePool.taints, [{ key: corePoolTaint.key, value: corePoolTaint.value, effect: "NoSchedule" }]);
+    assert.deepEqual(nodePool.labels, { "loco.dev/pool": "core" });
+    assert.deepEqual(nodePool.taints, [{ key: "loco.dev/pool", value: "core", effect: "NoSchedule" }]);
   });
 
   test("add-on placement tolerates exactly the core pool's taint and requires its label", () => {
-    const placement = corePoolPlacement();
-    assert.deepEqual(placement.tolerations, [
-      { key: corePoolTaint.key, operator: "Equal", value: corePoolTaint.value, effect: corePoolTaint.effect },
-    ]);
-    assert.deepEqual(placement.nodeSelector, { [poolLabelKey]: "core" });
+    assert.deepEqual(corePoolPlacement(), expectedCorePoolPlacement);
   });
 
   test("app pools autoscale between min and max and leave the node count to the autoscaler", async () => {

@@ -5,13 +5,16 @@
  * `robot$<project>+<name>` and secrets shown only at creation or refresh, the GC schedule handler's need for
  * `parameters`, scan-all's need for a default scanner, admin password changes needing the old password.
  *
- * Every request is validated against Harbor's swagger (test/harbor-swagger.ts) when it is available: a violation
- * is answered 422 with the problems and recorded in `schemaProblems`, which every test asserts empty. Tests can
- * also inject faults (429/5xx with Retry-After, hangs) and change state out of band to simulate drift.
+ * Every request is checked against the fake's request contract (test/harbor-request-contract.ts: the endpoints and
+ * fields the providers use, always) and against Harbor's swagger (test/harbor-swagger.ts) when the upstream
+ * reference has it: a violation is answered 422 with the problems and recorded in `schemaProblems`, which every test
+ * asserts empty. Tests can also inject faults (429/5xx with Retry-After, hangs) and change state out of band to
+ * simulate drift.
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { contractProblems } from "./harbor-request-contract";
 import type { HarborSwagger } from "./harbor-swagger";
 
 export interface FakeProject {
@@ -165,14 +168,16 @@ export class FakeHarbor {
     }
     this.requests.push({ method, path: url.pathname, query: url.search, body });
 
-    // Every request is checked against the swagger, including those a test answers with a fault.
-    if (this.swagger) {
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : v]));
-      const problems = this.swagger.validate({ method, path: url.pathname, query: url.searchParams, headers, body: text || undefined });
-      if (problems.length > 0) {
-        this.schemaProblems.push(...problems);
-        return this.error(res, new HarborError(422, "UNPROCESSABLE_ENTITY", problems.join("; ")));
-      }
+    // Every request is checked, including those a test answers with a fault: against the contract always, and
+    // against the swagger when it is there.
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : v]));
+    const problems = [
+      ...contractProblems({ method, path: url.pathname.replace(/^\/api\/v2\.0/, ""), query: url.searchParams, body: text }),
+      ...(this.swagger?.validate({ method, path: url.pathname, query: url.searchParams, headers, body: text || undefined }) ?? []),
+    ];
+    if (problems.length > 0) {
+      this.schemaProblems.push(...problems);
+      return this.error(res, new HarborError(422, "UNPROCESSABLE_ENTITY", problems.join("; ")));
     }
 
     const fault = this.faults.find((f) => f.times > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(url.pathname)));

@@ -5,10 +5,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { SharedGateway, validateSharedGatewayArgs, type SharedGatewayArgs } from "../components/gateway";
 import { gatewayObject } from "../components/gateway-api-objects";
 import { gatewayObjects } from "../components/gateway-object-names";
-import { corePoolPlacement } from "../lib/core-pool";
 import { publicNames } from "../lib/public-names";
 import { gatewayListeners, httpRoutesLabel, platformRoutesLabel, tenantNamespaceLabel } from "../lib/shared-gateway";
 import { otelGateway, otelGatewayHost } from "../lib/telemetry-endpoints";
+import { expectedCorePoolPlacement } from "./core-pool-placement";
 import { runComponents, type RecordedResource, type Registered } from "./harness";
 
 const names = publicNames("loco.example.com", "us-east-1", "apex");
@@ -185,7 +185,7 @@ describe("SharedGateway", () => {
     assert.deepEqual(k.envoyPDB, { maxUnavailable: 1 });
     const pod = k.envoyDeployment.pod;
     const { topologySpreadConstraints, ...placement } = pod;
-    assert.deepEqual(placement, corePoolPlacement());
+    assert.deepEqual(placement, expectedCorePoolPlacement);
     assert.equal(topologySpreadConstraints[0].topologyKey, "kubernetes.io/hostname");
     assert.equal(topologySpreadConstraints[0].maxSkew, 1);
     assert.deepEqual(k.envoyDeployment.container.resources, { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "512Mi" } });
@@ -264,9 +264,8 @@ describe("SharedGateway", () => {
 
   test("the controller and its certgen job run on the core pool; two controllers when the proxies are redundant", async () => {
     const values = release(await build(), "envoy-gateway").inputs.values as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    assert.deepEqual(values.deployment.pod, corePoolPlacement());
-    for (const key of Object.keys(corePoolPlacement()))
-      assert.deepEqual(values.certgen.job[key], (corePoolPlacement() as unknown as Record<string, unknown>)[key]);
+    assert.deepEqual(values.deployment.pod, expectedCorePoolPlacement);
+    for (const [key, value] of Object.entries(expectedCorePoolPlacement)) assert.deepEqual(values.certgen.job[key], value);
     assert.equal(values.deployment.replicas, 2);
     assert.deepEqual(values.podDisruptionBudget, { minAvailable: 1 });
   });

@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { describe, test } from "node:test";
 import { generate } from "selfsigned";
 import { backoffDelay, HarborApiError, HarborClient, harborErrorMessage, isRetryableStatus } from "../registry/harbor-api";
-import { adminPassword, fastRetry, hangRetry, swagger, swaggerSkipReason, withHarbor } from "./harbor-test-kit";
+import { adminPassword, fastRetry, hangRetry, requireSwagger, swaggerSkipReason, withHarbor } from "./harbor-test-kit";
 
 /** Runs `call` and returns the HarborApiError it throws. */
 async function failure(call: () => Promise<unknown>): Promise<HarborApiError> {
@@ -157,13 +157,13 @@ describe("Harbor API client: pure parts", () => {
 });
 
 describe("the schema check itself", () => {
-  test("is on when Harbor's swagger is beside the project", { skip: swaggerSkipReason ?? false }, () => {
-    assert.ok(swagger);
+  test("is on when Harbor's swagger is in the upstream reference", { skip: swaggerSkipReason }, () => {
+    assert.ok(requireSwagger().operationFor("POST", "/api/v2.0/projects"));
   });
 
-  test("a request Harbor's swagger does not allow is refused and recorded", { skip: swaggerSkipReason ?? false }, async () => {
+  test("a request Harbor's swagger does not allow is refused and recorded", { skip: swaggerSkipReason }, async () => {
     const { startFakeHarbor } = await import("./fake-harbor");
-    const fake = await startFakeHarbor(swagger, adminPassword);
+    const fake = await startFakeHarbor(requireSwagger(), adminPassword);
     try {
       const client = new HarborClient({ url: fake.url, username: "admin", password: adminPassword }, fastRetry);
       // Booleans where Harbor wants strings, and a misspelt key Harbor would silently drop.
@@ -178,14 +178,15 @@ describe("the schema check itself", () => {
     }
   });
 
-  test("a path parameter of the wrong type and an unknown operation are refused", { skip: swaggerSkipReason ?? false }, () => {
+  test("a path parameter of the wrong type and an unknown operation are refused", { skip: swaggerSkipReason }, () => {
+    const swagger = requireSwagger();
     const request = (method: string, path: string) => ({ method, path, query: new URLSearchParams(), headers: {} });
-    assert.match(swagger?.validate(request("GET", "/api/v2.0/robots/builder")).join() ?? "", /robot_id must be an integer/);
-    assert.match(swagger?.validate(request("DELETE", "/api/v2.0/system/gc")).join() ?? "", /no such operation/);
+    assert.match(swagger.validate(request("GET", "/api/v2.0/robots/builder")).join(), /robot_id must be an integer/);
+    assert.match(swagger.validate(request("DELETE", "/api/v2.0/system/gc")).join(), /no such operation/);
   });
 
-  test("go-swagger's untyped objects accept the values Harbor's own UI sends", { skip: swaggerSkipReason ?? false }, () => {
-    const problems = swagger?.validate({
+  test("go-swagger's untyped objects accept the values Harbor's own UI sends", { skip: swaggerSkipReason }, () => {
+    const problems = requireSwagger().validate({
       method: "PUT",
       path: "/api/v2.0/system/gc/schedule",
       query: new URLSearchParams(),
@@ -193,5 +194,74 @@ describe("the schema check itself", () => {
       body: JSON.stringify({ schedule: { type: "Custom", cron: "0 0 4 * * *" }, parameters: { delete_untagged: true, workers: 1 } }),
     });
     assert.deepEqual(problems, []);
+  });
+});
+
+describe("the fake's request contract (checked with or without the swagger)", () => {
+  test("a misspelt field is refused and recorded even without Harbor's swagger", async () => {
+    const { startFakeHarbor } = await import("./fake-harbor");
+    const fake = await startFakeHarbor(undefined, adminPassword);
+    try {
+      const client = new HarborClient({ url: fake.url, username: "admin", password: adminPassword }, fastRetry);
+      const refused = async (method: string, path: string, body: unknown) =>
+        (await failure(() => client.request(method, path, { body }))).status;
+      assert.equal(await refused("POST", "/projects", { project_name: "x", metadata: { auto_scna: "true" } }), 422);
+      // Untyped in the swagger, so only the contract can catch these.
+      assert.equal(await refused("PUT", "/system/gc/schedule", { schedule: { type: "None" }, parameters: { delete_untaged: true } }), 422);
+      const rule = {
+        disabled: false,
+        action: "retain",
+        template: "latestPushedK",
+        params: { latestPushed: 2 },
+        tag_selectors: [{ kind: "doublestar", decoration: "matches", pattern: "**" }],
+        scope_selectors: { repository: [{ kind: "doublestar", decoration: "repoMatches", pattern: "**" }] },
+      };
+      const policy = {
+        algorithm: "or",
+        rules: [rule],
+        trigger: { kind: "Schedule", setting: { cron: "0 0 2 * * *" } },
+        scope: { level: "project", ref: 1 },
+      };
+      assert.equal(await refused("POST", "/retentions", policy), 422);
+      assert.deepEqual(fake.schemaProblems, [
+        "POST /api/v2.0/projects: body.metadata.auto_scna is not a field Harbor reads",
+        "PUT /api/v2.0/system/gc/schedule: body.parameters.delete_untaged is not a field Harbor reads",
+        'POST /api/v2.0/retentions: body.rules.0.params: template latestPushedK reads exactly {"latestPushedK": <integer>}, got {latestPushed}',
+        "POST /api/v2.0/retentions: body.trigger.settings: Invalid input: expected object, received undefined",
+        "POST /api/v2.0/retentions: body.trigger.setting is not a field Harbor reads",
+      ]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  test("an unknown query parameter, a missing body and an endpoint the providers do not use are refused", async () => {
+    const { contractProblems } = await import("./harbor-request-contract");
+    const request = (method: string, path: string, query = "", body?: string) => ({
+      method,
+      path,
+      query: new URLSearchParams(query),
+      body,
+    });
+    assert.deepEqual(contractProblems(request("GET", "/robots", "q=Level%3Dsystem&page=1&pagesize=100")), [
+      "GET /api/v2.0/robots: unknown query parameter pagesize",
+    ]);
+    assert.deepEqual(contractProblems(request("GET", "/quotas", "reference_id=abc")), [
+      'GET /api/v2.0/quotas: query parameter reference_id must be an integer, got "abc"',
+    ]);
+    assert.deepEqual(contractProblems(request("PUT", "/quotas/3")), ["PUT /api/v2.0/quotas/3: a body is required"]);
+    assert.deepEqual(contractProblems(request("GET", "/robots/builder")), [
+      "GET /api/v2.0/robots/builder: not an endpoint the providers use (add it to test/harbor-request-contract.ts if they now do)",
+    ]);
+  });
+
+  test("every endpoint in the contract is an operation of Harbor's API", { skip: swaggerSkipReason }, async () => {
+    const { harborRequestContract } = await import("./harbor-request-contract");
+    const swagger = requireSwagger();
+    const missing = harborRequestContract
+      .map((endpoint) => ({ endpoint, path: `/api/v2.0${endpoint.path.replace(/\{[^}:]+:int\}/g, "7").replace(/\{[^}]+\}/g, "x")}` }))
+      .filter(({ endpoint, path }) => !swagger.operationFor(endpoint.method, path))
+      .map(({ endpoint }) => `${endpoint.method} ${endpoint.path}`);
+    assert.deepEqual(missing, []);
   });
 });

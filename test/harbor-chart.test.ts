@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
 import { chartFootprint } from "../charts/chart";
 import { harborChart, harborValues, type HarborValuesArgs } from "../charts/harbor";
-import { corePoolPlacement } from "../lib/core-pool";
+import { expectedCorePoolPlacement } from "./core-pool-placement";
+import { requireUpstream, skipUnlessUpstream } from "./upstream";
 
 const secrets = {
   admin: "loco-harbor-admin",
@@ -56,11 +56,6 @@ function leafPaths(value: unknown, prefix = ""): string[] {
   }
   return [prefix];
 }
-
-const valuesFile = [process.env.LOCO_UPSTREAM_DIR, join(__dirname, "..", "..", "shared", "upstream")]
-  .filter((d): d is string => !!d)
-  .map((dir) => join(dir, "charts", "harbor", "values.yaml"))
-  .find((file) => existsSync(file));
 
 /**
  * Keys the chart reads that its values.yaml only shows commented out (so they are absent from the parsed file):
@@ -131,7 +126,7 @@ describe("Harbor chart values", () => {
     for (const component of placed) {
       assert.deepEqual(
         { nodeSelector: component.nodeSelector, tolerations: component.tolerations, affinity: component.affinity },
-        corePoolPlacement(),
+        expectedCorePoolPlacement,
       );
     }
   });
@@ -150,9 +145,9 @@ describe("Harbor chart values", () => {
 
   test(
     "every key set exists in the pinned chart's values.yaml (a misspelt key would be silently ignored)",
-    { skip: valuesFile ? false : "../shared/upstream/charts/harbor/values.yaml is not beside the project" },
+    { skip: skipUnlessUpstream("charts", "harbor", "values.yaml") },
     () => {
-      const upstream = parse(readFileSync(valuesFile as string, "utf8")) as Record<string, unknown>;
+      const upstream = parse(readFileSync(requireUpstream("charts", "harbor", "values.yaml"), "utf8")) as Record<string, unknown>;
       const known = new Set(leafPaths(upstream));
       const knownPrefixes = new Set([...known].flatMap((p) => p.split(".").map((_, i, parts) => parts.slice(0, i + 1).join("."))));
       const unknown = [...leafPaths(harborValues(cloud)), ...leafPaths(harborValues(local))].filter(

@@ -7,15 +7,19 @@ import type { RetryPolicy } from "../registry/harbor-api";
 import { session, type HarborSession } from "../registry/harbor-object";
 import { startFakeHarbor, type FakeHarbor } from "./fake-harbor";
 import { HarborSwagger } from "./harbor-swagger";
+import { requireUpstream, skipUnlessUpstream } from "./upstream";
 
+/** Harbor's swagger when the upstream reference has it; the fake checks its own request contract either way. */
 export const swagger = HarborSwagger.load();
 
-/** Why schema checks are off, for test output; undefined when they are on. */
-export const swaggerSkipReason = swagger
-  ? undefined
-  : "Harbor's swagger (../shared/upstream/harbor/swagger.yaml or $LOCO_UPSTREAM_DIR/harbor) is not beside the project: requests are not schema-checked";
+/** The `skip` option of a test about the swagger check itself (test/upstream.ts: never skipped under CI). */
+export const swaggerSkipReason = skipUnlessUpstream("harborSwagger");
 
-/** Milliseconds instead of seconds, so retry paths run instantly; the timeout is short enough to test hangs. */
+/** The swagger, for the body of a swagger-only test: present, or an error saying what is missing and how to provide it. */
+export function requireSwagger(): HarborSwagger {
+  return swagger ?? (HarborSwagger.load(requireUpstream("harborSwagger")) as HarborSwagger);
+}
+
 /**
  * Retries without waiting, and a per-request limit generous enough that a loaded machine never turns a slow answer
  * into a retry (which would consume an injected fault and change what a test sees).

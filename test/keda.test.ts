@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as k8s from "@pulumi/kubernetes";
 import { Keda, validateKedaArgs, type KedaArgs } from "../components/keda";
-import { corePoolPlacement } from "../lib/core-pool";
 import { interceptorReferenceGrant, kedaHttpExternalScalerAddress, kedaHttpInterceptor } from "../lib/keda-http";
+import { expectedCorePoolPlacement } from "./core-pool-placement";
 import { runComponents, type Registered } from "./harness";
 import { validateKubernetesObject } from "./kubernetes-schema";
 
@@ -72,7 +72,7 @@ describe("Keda", () => {
 
   test("every KEDA and add-on component tolerates and targets the core pool", async () => {
     const registered = await build();
-    const placement = corePoolPlacement();
+    const placement = expectedCorePoolPlacement;
     const keda = values(registered, "keda");
     const addOn = values(registered, "keda-add-ons-http");
     for (const part of [keda, addOn.operator, addOn.scaler, addOn.interceptor]) {
@@ -90,8 +90,8 @@ describe("Keda", () => {
     const v = values(registered, "metrics-server");
     assert.equal(v.replicas, 2);
     assert.deepEqual(v.podDisruptionBudget, { enabled: true, minAvailable: 1 });
-    assert.deepEqual(v.tolerations, corePoolPlacement().tolerations);
-    assert.deepEqual(v.affinity, corePoolPlacement().affinity);
+    assert.deepEqual(v.tolerations, expectedCorePoolPlacement.tolerations);
+    assert.deepEqual(v.affinity, expectedCorePoolPlacement.affinity);
   });
 
   test("a cluster that already serves the metrics API gets no second metrics-server", async () => {

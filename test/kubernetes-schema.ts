@@ -3,16 +3,17 @@
  *
  * 1. The kubernetes-models packages (core API, Gateway API, cert-manager, KEDA, Envoy Gateway): types, enums,
  *    required fields. Generated from the projects' Go types; they accept unknown fields.
- * 2. The CRDs in ../shared/upstream/crds (or $LOCO_UPSTREAM_DIR/crds) when present, as CI has them: the exact
+ * 2. The CRDs of the upstream reference (test/upstream.ts: the pinned CRDs and loco's Application CRD): the exact
  *    openAPIV3Schema of the pinned version, made strict so an unknown field (a typo the API server would drop or
- *    reject) fails. Without that directory this layer is skipped and says so; the project never copies it.
+ *    reject) fails. Without the reference this layer is skipped locally and fails under CI=true.
  *
  * An object no layer knows is a problem, unless its kind is listed in {@link knownSchemaGaps} with the reason.
  */
 import Ajv, { type ValidateFunction } from "ajv";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
+import { upstreamForStrictCheck } from "./upstream";
 
 export interface KubernetesObject {
   readonly apiVersion: string;
@@ -67,11 +68,6 @@ async function modelProblems(object: KubernetesObject): Promise<string[] | undef
   }
 }
 
-export function upstreamDir(): string | undefined {
-  const candidates = [process.env.LOCO_UPSTREAM_DIR, join(__dirname, "..", "..", "shared", "upstream")].filter((d): d is string => !!d);
-  return candidates.find((dir) => existsSync(join(dir, "crds")));
-}
-
 interface CrdVersionSchema {
   readonly group: string;
   readonly kind: string;
@@ -93,10 +89,10 @@ function listYaml(dir: string): string[] {
 
 function loadCrds(): Map<string, CrdVersionSchema> {
   if (crdIndex) return crdIndex;
-  crdIndex = new Map();
-  const dir = upstreamDir();
-  if (!dir) return crdIndex;
-  for (const file of listYaml(join(dir, "crds"))) {
+  const index = new Map<string, CrdVersionSchema>();
+  const crds = upstreamForStrictCheck("crds");
+  const locoCrd = upstreamForStrictCheck("locoCrd");
+  for (const file of [...(crds ? listYaml(crds) : []), ...(locoCrd ? [locoCrd] : [])]) {
     for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
       const crd = doc.toJS() as {
         kind?: string;
@@ -110,7 +106,7 @@ function loadCrds(): Map<string, CrdVersionSchema> {
       for (const version of crd.spec.versions) {
         const schema = version.schema?.openAPIV3Schema;
         if (schema)
-          crdIndex.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, {
+          index.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, {
             group: crd.spec.group,
             kind: crd.spec.names.kind,
             version: version.name,
@@ -119,7 +115,8 @@ function loadCrds(): Map<string, CrdVersionSchema> {
       }
     }
   }
-  return crdIndex;
+  crdIndex = index;
+  return index;
 }
 
 /** Turns a structural CRD schema into strict JSON Schema: closed objects, int-or-string, nullable. */

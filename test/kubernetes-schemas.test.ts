@@ -3,7 +3,8 @@ import { describe, test } from "node:test";
 import { buildPlan } from "../plan/offline-plan";
 import { secretMask } from "../plan/secrets";
 import { projectDir } from "./harness";
-import { upstreamDir, validateKubernetesObject, type KubernetesObject } from "./kubernetes-schema";
+import { validateKubernetesObject, type KubernetesObject } from "./kubernetes-schema";
+import { skipUnlessUpstream } from "./upstream";
 
 /**
  * The plan masks secret values as "[secret]", sometimes a whole field (Pulumi makes a Secret's `data` and
@@ -61,18 +62,38 @@ describe("the validator itself", () => {
     assert.match(result.problems.join("\n"), /no schema knows this kind/);
   });
 
+  test("with the upstream CRDs present, an unknown field (a typo) is rejected", { skip: skipUnlessUpstream("crds") }, async () => {
+    const result = await validateKubernetesObject({
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "HTTPRoute",
+      metadata: { name: "r", namespace: "n" },
+      spec: { hostnames: ["a.example.com"], rulez: [] },
+    });
+    assert.ok(result.checkedBy.includes("crd"));
+    assert.match(result.problems.join("\n"), /rulez/);
+  });
+
   test(
-    "with the upstream CRDs present, an unknown field (a typo) is rejected",
-    { skip: upstreamDir() ? false : "../shared/upstream is not beside the project" },
+    "with loco's CRD present, an Application (what loco's API writes) is checked strictly",
+    { skip: skipUnlessUpstream("locoCrd") },
     async () => {
-      const result = await validateKubernetesObject({
-        apiVersion: "gateway.networking.k8s.io/v1",
-        kind: "HTTPRoute",
-        metadata: { name: "r", namespace: "n" },
-        spec: { hostnames: ["a.example.com"], rulez: [] },
-      });
-      assert.ok(result.checkedBy.includes("crd"));
-      assert.match(result.problems.join("\n"), /rulez/);
+      const application = {
+        apiVersion: "infra.loco.io/v1alpha1",
+        kind: "Application",
+        metadata: { name: "resource-101", namespace: "loco" },
+        spec: {
+          type: "SERVICE",
+          resourceId: 101,
+          workspaceId: 11,
+          region: "us-east-1",
+          serviceSpec: { deployment: { image: "web:1", port: 8000 } },
+        },
+      };
+      const valid = await validateKubernetesObject(application);
+      assert.deepEqual(valid.checkedBy, ["crd"]);
+      assert.deepEqual(valid.problems, []);
+      const typo = await validateKubernetesObject({ ...application, spec: { ...application.spec, serviceSpec: { deploymnet: {} } } });
+      assert.match(typo.problems.join("\n"), /deploymnet/);
     },
   );
 });

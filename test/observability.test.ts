@@ -1,25 +1,24 @@
 /**
  * The observability layer as a reviewer reads it in a preview: what each release is given, the contracts other
  * layers rely on, secrecy, and the collector configuration's guarantees. Chart values are also validated against
- * the charts' own values.schema.json when ../shared/upstream is beside the project (as in CI); without it that
- * part is skipped and says so.
+ * the charts' own values.schema.json from the upstream reference (test/upstream.ts); without it that part is
+ * skipped locally and fails under CI=true.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import Ajv from "ajv";
 import { parse } from "yaml";
 import { deepMerge } from "../lib/deep-merge";
-import { migrationJobName } from "../components/clickhouse";
-import { corePoolName, poolLabelKey } from "../lib/core-pool";
 import { gatewayListeners, platformRoutesLabel, sharedGateway } from "../lib/shared-gateway";
 import { otelGateway, otlpGrpcEndpoint } from "../lib/telemetry-endpoints";
 import { tenantAttributes } from "../lib/tenant-attributes";
 import { tenantLabels } from "../lib/tenant-labels";
 import { agentConfig, gatewayConfig, metricAllowListCondition } from "../observability/collector-config";
+import { expectedCorePoolPlacement } from "./core-pool-placement";
 import { isSecret, runStack, secretValue, type Registered } from "./harness";
-import { upstreamDir } from "./kubernetes-schema";
+import { requireUpstream, skipUnlessUpstream } from "./upstream";
 
 const releaseType = "kubernetes:helm.sh/v3:Release";
 const release = (registered: Registered, name: string) => registered.all.find((r) => r.type === releaseType && r.inputs.name === name)!;
@@ -28,8 +27,18 @@ const release = (registered: Registered, name: string) => registered.all.find((r
 type Tree = any;
 const values = (registered: Registered, name: string) => release(registered, name).inputs.values as Tree;
 
-const upstream = upstreamDir();
-const skipUpstream = upstream ? false : "../shared/upstream is not beside the project: chart values schemas not checked";
+/** The schema Job's name and the files of the ConfigMap it mounts. */
+function migrationJob(registered: Registered): { name: string; files: Record<string, string> } {
+  const jobs = registered.ofType("kubernetes:batch/v1:Job").filter((j) => j.name.endsWith("-clickhouse-migrate"));
+  assert.equal(jobs.length, 1, "one schema Job");
+  const job = jobs[0].inputs as Tree;
+  const mounted = (job.spec.template.spec.volumes as { name: string; configMap?: { name: string } }[]).find((v) => v.name === "migrations");
+  const configMap = registered
+    .ofType("kubernetes:core/v1:ConfigMap")
+    .find((c) => (c.inputs.metadata as { name: string }).name === mounted?.configMap?.name);
+  assert.ok(configMap, "the Job mounts the migrations ConfigMap");
+  return { name: job.metadata.name as string, files: configMap.inputs.data as Record<string, string> };
+}
 
 /** Secrets are opaque in recorded inputs; schema checks see them as the strings they become. */
 function unmasked(value: unknown): unknown {
@@ -45,18 +54,21 @@ describe("chart values against the charts' own values.schema.json", () => {
     ["opentelemetry-collector", ["otel-gateway", "otel-agent"]],
   ] as const) {
     for (const stack of ["dev", "prod", "local"]) {
-      test(`${chart} (${releases.join(", ")}) on ${stack}`, { skip: skipUpstream }, async () => {
-        const schemaPath = join(upstream as string, "charts", chart, "values.schema.json");
-        assert.ok(existsSync(schemaPath), schemaPath);
-        const validate = new Ajv({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(schemaPath, "utf8")));
-        // Helm validates the chart's defaults with the release's values merged over them.
-        const defaults = parse(readFileSync(join(upstream as string, "charts", chart, "values.yaml"), "utf8")) as Record<string, unknown>;
-        const registered = await runStack(stack);
-        for (const name of releases) {
-          const merged = deepMerge(defaults, unmasked(values(registered, name)));
-          assert.equal(validate(merged), true, `${name}: ${JSON.stringify(validate.errors)}`);
-        }
-      });
+      test(
+        `${chart} (${releases.join(", ")}) on ${stack}`,
+        { skip: skipUnlessUpstream("charts", chart, "values.schema.json") },
+        async () => {
+          const schemaPath = requireUpstream("charts", chart, "values.schema.json");
+          const validate = new Ajv({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(schemaPath, "utf8")));
+          // Helm validates the chart's defaults with the release's values merged over them.
+          const defaults = parse(readFileSync(requireUpstream("charts", chart, "values.yaml"), "utf8")) as Record<string, unknown>;
+          const registered = await runStack(stack);
+          for (const name of releases) {
+            const merged = deepMerge(defaults, unmasked(values(registered, name)));
+            assert.equal(validate(merged), true, `${name}: ${JSON.stringify(validate.errors)}`);
+          }
+        },
+      );
     }
   }
 });
@@ -71,7 +83,7 @@ describe("the observability layer on dev", () => {
     assert.equal(v.fullnameOverride, otelGateway.service);
     assert.equal(v.ports.otlp.servicePort, otelGateway.grpcPort);
     assert.equal(v.ports["otlp-http"].servicePort, otelGateway.httpPort);
-    assert.deepEqual(v.nodeSelector, { [poolLabelKey]: corePoolName });
+    assert.deepEqual(v.nodeSelector, expectedCorePoolPlacement.nodeSelector);
   });
 
   test("apps get LOCO_TRACING_ENDPOINT and LOCO_METRICS_ENDPOINT from the stack outputs", async () => {
@@ -85,7 +97,7 @@ describe("the observability layer on dev", () => {
     assert.equal(v.mode, "daemonset");
     assert.equal(v.nodeSelector, undefined);
     assert.equal(v.affinity, undefined);
-    assert.deepEqual(v.tolerations, [{ key: poolLabelKey, operator: "Equal", value: corePoolName, effect: "NoSchedule" }]);
+    assert.deepEqual(v.tolerations, expectedCorePoolPlacement.tolerations);
     assert.ok(
       Object.values(v.ports as Record<string, { enabled: boolean }>).every((p) => !p.enabled),
       "the agent opens no port",
@@ -138,14 +150,28 @@ describe("the observability layer on dev", () => {
   test("the gateway waits for the schema Job, which waits for the ClickHouse release", async () => {
     const registered = await runStack("dev");
     const job = registered.one("kubernetes:batch/v1:Job", "loco-dev-clickhouse-migrate");
-    assert.equal((job.inputs.metadata as { name: string }).name, migrationJobName(7));
     assert.ok(registered.waitsFor(job, release(registered, "clickhouse")));
     assert.ok(registered.waitsFor(release(registered, otelGateway.service), job));
   });
 
-  test("changing retention renames (so re-runs) the schema Job; the same retention keeps it", () => {
-    assert.notEqual(migrationJobName(7), migrationJobName(30));
-    assert.equal(migrationJobName(7), migrationJobName(7));
+  test("the schema Job is named after a digest of every file it runs, the retention (7 days on dev) among them", async () => {
+    const { name, files } = migrationJob(await runStack("dev"));
+    assert.match(files["retention.sql"], /MODIFY TTL toDateTime\(Timestamp\) \+ INTERVAL 7 DAY/);
+    const digest = createHash("sha256")
+      .update(
+        Object.keys(files)
+          .sort()
+          .map((file) => `${file}\n${files[file]}`)
+          .join("\n"),
+      )
+      .digest("hex");
+    assert.equal(name, `clickhouse-migrate-${digest.slice(0, 10)}`);
+  });
+
+  test("changing retention renames (so re-runs) the schema Job; the same retention in another stack keeps its name", async () => {
+    const dev = migrationJob(await runStack("dev")).name;
+    assert.notEqual(migrationJob(await runStack("dev", { "loco:observability": { retentionDays: 30 } })).name, dev);
+    assert.equal(migrationJob(await runStack("prod", { "loco:observability": { retentionDays: 7 } })).name, dev);
   });
 
   test("dev and prod back up to a Spaces bucket that expires old backups; local has none", async () => {
@@ -216,7 +242,9 @@ describe("collector configuration", () => {
   test("only allow-listed metrics pass, high-cardinality attributes are dropped, everywhere metrics flow", () => {
     assert.equal(metricAllowListCondition(allowList), 'not (name == "k8s.pod.cpu.usage" or name == "http.server.request.duration")');
     for (const config of [gateway, agent]) {
-      assert.deepEqual(config.processors["filter/metric-allow-list"].metrics.metric, [metricAllowListCondition(allowList)]);
+      assert.deepEqual(config.processors["filter/metric-allow-list"].metrics.metric, [
+        'not (name == "k8s.pod.cpu.usage" or name == "http.server.request.duration")',
+      ]);
       for (const [name, pipeline] of Object.entries(config.service.pipelines as Record<string, { processors: string[] }>)) {
         if (!name.startsWith("metrics")) continue;
         assert.ok(pipeline.processors.includes("filter/metric-allow-list"), name);

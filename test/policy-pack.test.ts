@@ -237,7 +237,18 @@ describe("the pack, started as the Pulumi CLI starts it", () => {
           .getPoliciesList()
           .map((p) => p.getName())
           .sort(),
-        policies.map((p) => p.name).sort(),
+        [
+          "charts-pinned",
+          "cloudflare-token-one-zone",
+          "database-behind-firewall",
+          "database-firewall-not-open-to-world",
+          "harbor-retention-present",
+          "images-pinned",
+          "load-balancer-cluster-same-region",
+          "namespaces-pod-security",
+          "no-plaintext-secrets",
+          "stateful-resources-protected-in-prod",
+        ],
       );
 
       const plan = await planOf("prod");

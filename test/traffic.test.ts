@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { corePoolPlacement } from "../lib/core-pool";
 import { buildPlan } from "../plan/offline-plan";
 import { parseStackConfig } from "../stacks/config";
 import { TrafficLayer } from "../stacks/traffic";
+import { expectedCorePoolPlacement } from "./core-pool-placement";
 import {
   isSecret,
   projectDir,
@@ -78,7 +78,7 @@ describe("the traffic layer on dev", () => {
 
   test("every traffic add-on tolerates and targets the core pool", async () => {
     const registered = await runStack("dev");
-    const placement = corePoolPlacement();
+    const placement = expectedCorePoolPlacement;
     for (const name of trafficReleases) {
       const release = registered.ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.name === name);
       assert.ok(release, name);

@@ -267,7 +267,8 @@ describe("every stack CI deploys is covered, whatever stack files are added", ()
         const jobs = jobsRunning(file, command).filter(([, job]) => matrixSource(job).includes(`outputs.${environment})`));
         assert.equal(jobs.length, 1, `one job of ${file} should run ${String(command)} over needs.stacks.outputs.${environment}`);
         const [id, job] = jobs[0];
-        assert.equal(job.environment, githubEnvironmentFor(environment, access), `${file} job ${id}`);
+        // The naming docs/delivery.md tells an admin to create: the stack environment, "-preview" for read-only jobs.
+        assert.equal(job.environment, access === "read" ? `${environment}-preview` : environment, `${file} job ${id}`);
         assert.equal(isMutatingJob(job, files), mutating, `${file} job ${id} changes stacks: ${String(mutating)}`);
         const outputs = (workflow(file).workflow.jobs?.stacks as { outputs?: Record<string, string> } | undefined)?.outputs ?? {};
         assert.equal(outputs[environment], `\${{ steps.list.outputs.${environment} }}`, `${file}'s stacks job passes on ${environment}`);
