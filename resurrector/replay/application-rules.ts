@@ -5,7 +5,7 @@
  * limits included (a port from 1024, CPU 100m to 2000m, memory 32Mi to 4Gi, at most 10 replicas).
  */
 import { parseQuantity } from "../../lib/quantity";
-import type { LocoApplication } from "./loco-application";
+import type { LocoApplication } from "./loco-application-object";
 
 const imagePattern = /^([a-z0-9\-._]+(\/[a-z0-9\-._]+)*)(:[a-z0-9\-._]+|@sha256:[a-f0-9]{64})?$/;
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -22,6 +22,9 @@
 import { applicationName, locoApplication } from "../../lib/loco-system";
 import type { ServiceSpec } from "../render/service-spec";
 import { applicationProblems } from "./application-rules";
+import type { LocoApplication } from "./loco-application-object";
+
+export type { LocoApplication };
 import { readScalers, type ResourceSpec, type Scalers } from "./resource-spec";
 
 export interface ApplicationInput {
@@ -40,20 +43,6 @@ export interface ApplicationInput {
   readonly hostname?: string;
   /** The app's environment from the sealed store, opened. */
   readonly environment?: Readonly<Record<string, string>>;
-}
-
-/** An Application as loco's controller reads it. */
-export interface LocoApplication {
-  readonly apiVersion: typeof locoApplication.apiVersion;
-  readonly kind: typeof locoApplication.kind;
-  readonly metadata: { readonly name: string; readonly namespace: string };
-  readonly spec: {
-    readonly type: "SERVICE";
-    readonly resourceId?: number;
-    readonly workspaceId?: number;
-    readonly region?: string;
-    readonly serviceSpec: Record<string, unknown>;
-  };
 }
 
 export type ApplicationResult =
