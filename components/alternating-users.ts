@@ -51,7 +51,8 @@ export function alternatingUsersStep(
 const identifier = /^[a-z_][a-z0-9_]{0,50}$/;
 
 function checkedIdentifier(name: string): string {
-  if (!identifier.test(name)) throw new Error(`database user name "${name}" must be lowercase letters, digits and _ (at most 51), starting with a letter or _`);
+  if (!identifier.test(name))
+    throw new Error(`database user name "${name}" must be lowercase letters, digits and _ (at most 51), starting with a letter or _`);
   return name;
 }
 

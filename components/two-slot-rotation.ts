@@ -71,8 +71,10 @@ export const otherSlot = (slot: Slot): Slot => (slot === "a" ? "b" : "a");
 
 /** Throws an Error naming the bad field of a rotation input, for config read from a stack file. */
 export function validateTwoSlotInput(name: string, input: TwoSlotInput): void {
-  if (!Number.isInteger(input.counter) || input.counter < 0) throw new Error(`${name}: counter must be a non-negative integer, got ${input.counter}`);
-  if (!Number.isInteger(input.maxAgeDays) || input.maxAgeDays < 1) throw new Error(`${name}: maxAgeDays must be a positive integer, got ${input.maxAgeDays}`);
+  if (!Number.isInteger(input.counter) || input.counter < 0)
+    throw new Error(`${name}: counter must be a non-negative integer, got ${input.counter}`);
+  if (!Number.isInteger(input.maxAgeDays) || input.maxAgeDays < 1)
+    throw new Error(`${name}: maxAgeDays must be a positive integer, got ${input.maxAgeDays}`);
   if (!Number.isInteger(input.overlapHours) || input.overlapHours < 1 || input.overlapHours >= input.maxAgeDays * 24) {
     throw new Error(`${name}: overlapHours must be an integer from 1 to less than maxAgeDays × 24, got ${input.overlapHours}`);
   }
@@ -115,7 +117,11 @@ export function twoSlotStep(state: TwoSlotState | undefined, input: TwoSlotInput
   }
   if (pending && state.overlapUntil !== undefined) {
     if (now < Date.parse(state.overlapUntil)) {
-      return { phase: "overlap", next: state, action: `slot ${idle} (generation ${pending.generation}) stays valid until ${state.overlapUntil}` };
+      return {
+        phase: "overlap",
+        next: state,
+        action: `slot ${idle} (generation ${pending.generation}) stays valid until ${state.overlapUntil}`,
+      };
     }
     const { overlapUntil: _closed, ...rest } = state;
     return {
@@ -131,7 +137,11 @@ export function twoSlotStep(state: TwoSlotState | undefined, input: TwoSlotInput
     const generation = active.generation + 1;
     return {
       phase: "issue",
-      next: { ...state, counter: Math.max(state.counter, input.counter), slots: { ...state.slots, [idle]: { generation, issuedAt: input.now } } },
+      next: {
+        ...state,
+        counter: Math.max(state.counter, input.counter),
+        slots: { ...state.slots, [idle]: { generation, issuedAt: input.now } },
+      },
       action: `issue generation ${generation} in slot ${idle} (${requested ? `counter ${state.counter} -> ${input.counter}` : "age"}); slot ${state.active} stays in use`,
     };
   }

@@ -2,7 +2,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Client } from "pg";
-import { alternatingUsersStep, postgresRotateSql, postgresSetupSql, slotUser, type AlternatingUsersState } from "../components/alternating-users";
+import {
+  alternatingUsersStep,
+  postgresRotateSql,
+  postgresSetupSql,
+  slotUser,
+  type AlternatingUsersState,
+} from "../components/alternating-users";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../resurrector/db/embedded-postgres";
 
 let server: EmbeddedDatabase;

@@ -13,7 +13,12 @@ function runs(times: readonly { now: string; counter?: number; fails?: boolean }
     const step = twoSlotStep(state, at(now, counter ?? 0));
     if (!fails) state = step.next;
     const current = state;
-    return { phase: step.phase, view: current ? consumerView(current) : undefined, overlap: current ? overlapOpen(current) : false, active: current?.active };
+    return {
+      phase: step.phase,
+      view: current ? consumerView(current) : undefined,
+      overlap: current ? overlapOpen(current) : false,
+      active: current?.active,
+    };
   });
 }
 
@@ -96,7 +101,10 @@ describe("two valid at once", () => {
   });
 
   test("bad settings are refused with the field named", () => {
-    assert.throws(() => validateTwoSlotInput("cloudflareDnsToken", { ...at("2026-01-01T00:00:00Z"), overlapHours: 30 * 24 }), /cloudflareDnsToken: overlapHours/);
+    assert.throws(
+      () => validateTwoSlotInput("cloudflareDnsToken", { ...at("2026-01-01T00:00:00Z"), overlapHours: 30 * 24 }),
+      /cloudflareDnsToken: overlapHours/,
+    );
     assert.throws(() => validateTwoSlotInput("cloudflareDnsToken", { ...at("yesterday") }), /now is not an RFC 3339 time: yesterday/);
   });
 });
