@@ -7,6 +7,8 @@ import { after, describe, test } from "node:test";
 import { rotateCommand } from "../cli/rotate";
 import { credentialModel, credentialsTable } from "../stacks/credential-model";
 import { rotatingCredentialNames } from "../stacks/rotating-credentials";
+import { parseRecordedRotations } from "../stacks/rotation-status";
+import { isSecret, runStack } from "./harness";
 
 const projectDir = join(__dirname, "..");
 const tempDirs: string[] = [];
@@ -107,5 +109,21 @@ describe("rotate status", () => {
     const result = await rotateCommand(["status", "--stack", "staging", "--outputs", join(dir, "outputs.json")], dir);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^Pulumi\.staging\.yaml not found: "staging" is not a stack of this project/);
+  });
+});
+
+describe("the stack output rotation status reads", () => {
+  test("the program exports issue and due times, not secret, in the shape status parses", { timeout: 300_000 }, async () => {
+    const outputs = (await runStack("dev")).stackOutputs;
+    const rotation = outputs.rotation as Record<string, unknown>;
+    assert.ok(!isSecret(rotation), "the rotation output is readable without --show-secrets");
+    const parsed = parseRecordedRotations(JSON.stringify({ rotation }), "stack output");
+    assert.deepEqual(Object.keys(parsed).sort(), [
+      "clickhouseAdminPassword",
+      "clickhouseReaderPassword",
+      "clickhouseWriterPassword",
+      "grafanaAdminPassword",
+    ]);
+    for (const entry of Object.values(parsed)) assert.ok(!Number.isNaN(Date.parse(entry.issuedAt)), entry.issuedAt);
   });
 });
