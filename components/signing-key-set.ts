@@ -57,14 +57,12 @@ export class SigningKeySet extends pulumi.ComponentResource {
             { parent: this },
           ),
       );
-    const keys = pulumi
-      .all(pairs.map((pair) => pulumi.all([pair.keyId, pair.publicKeyPem, pair.privateKeyPem])))
-      .apply((rows) =>
-        JSON.stringify({
-          active: this.activeKeyId,
-          keys: rows.map(([kid, publicKeyPem, privateKeyPem]) => ({ kid, publicKeyPem, privateKeyPem })),
-        }),
-      );
+    const keys = pulumi.all(pairs.map((pair) => pulumi.all([pair.keyId, pair.publicKeyPem, pair.privateKeyPem]))).apply((rows) =>
+      JSON.stringify({
+        active: this.activeKeyId,
+        keys: rows.map(([kid, publicKeyPem, privateKeyPem]) => ({ kid, publicKeyPem, privateKeyPem })),
+      }),
+    );
 
     this.secret = new k8s.core.v1.Secret(
       `${name}-secret`,
