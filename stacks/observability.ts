@@ -33,6 +33,8 @@ export interface ObservabilityLayerArgs {
 export class ObservabilityLayer extends pulumi.ComponentResource {
   /** Stack output `observability`. */
   public readonly outputs: Record<string, unknown>;
+  /** Entries of the stack output `rotation` (issue and due times only, no secret): read by `npm run rotate -- status`. */
+  public readonly rotation: Partial<Record<RotatingCredential, { issuedAt: pulumi.Output<string>; dueAt: pulumi.Output<string> }>>;
 
   constructor(name: string, args: ObservabilityLayerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("loco:layer:Observability", name, {}, opts);
@@ -136,6 +138,13 @@ export class ObservabilityLayer extends pulumi.ComponentResource {
       { parent: this, dependsOn: [main] },
     );
 
+    const times = (secret: GeneratedSecret) => ({ issuedAt: secret.generatedAt, dueAt: secret.rotationDueAt });
+    this.rotation = {
+      clickhouseAdminPassword: times(credentials.admin),
+      clickhouseWriterPassword: times(credentials.writer),
+      clickhouseReaderPassword: times(credentials.reader),
+      grafanaAdminPassword: times(credentials.grafana),
+    };
     this.outputs = {
       observability: {
         grafanaUrl: grafana.url,

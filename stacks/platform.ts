@@ -28,5 +28,7 @@ export function platform(config: StackConfig): Record<string, unknown> {
     traffic: traffic.outputs,
     ...observability.outputs,
     ...registry.outputs,
+    // Non-secret issue and due times per credential, for `npm run rotate -- status` (no --show-secrets needed).
+    rotation: { ...observability.rotation },
   };
 }

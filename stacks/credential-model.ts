@@ -1,0 +1,121 @@
+/**
+ * Every platform credential with its rotation kind and who consumes it: the source of the table in
+ * docs/credentials.md (`npm run rotate -- table --write`) and of `npm run rotate -- status`.
+ *
+ * Kinds:
+ * - two valid at once: current and previous are both valid during an overlap; consumers use the newer
+ *   (components/two-slot-rotation.ts);
+ * - alternating users: two database users with the same grants; a rotation re-passwords the one not in use and
+ *   switches consumers to it (components/alternating-users.ts);
+ * - single: one value replaced create-before-delete; its only consumer restarts with it.
+ */
+import { rotatingCredentials, type RotatingCredential } from "./rotating-credentials";
+
+export type CredentialKind = "two valid at once" | "alternating users" | "single";
+
+export interface CredentialModel {
+  readonly kind: CredentialKind;
+  /** Who uses it, and how each picks a new value up. */
+  readonly consumers: readonly string[];
+  /**
+   * How far the program applies the kind today. `replaced` means it is still replaced create-before-delete on
+   * rotation (the old value is deleted in the same run), the behaviour before the kind was modelled.
+   */
+  readonly applied: "yes" | "replaced" | "not yet issued by the program";
+  readonly what: string;
+}
+
+/** A credential in the model that `npm run rotate` cannot yet bump (the program does not issue it yet). */
+export type PlannedCredential = "locoApiSigningKeys" | "locoApiDatabase" | "harborDatabaseUser" | "spacesKeys";
+
+export const credentialModel: Readonly<Record<RotatingCredential | PlannedCredential, CredentialModel>> = {
+  cloudflareDnsToken: {
+    kind: "two valid at once",
+    what: rotatingCredentials.cloudflareDnsToken,
+    consumers: ["cert-manager DNS-01 solver (Secret read per challenge: no restart needed)"],
+    applied: "replaced",
+  },
+  registryBuilderRobot: {
+    kind: "two valid at once",
+    what: rotatingCredentials.registryBuilderRobot,
+    consumers: ["loco's builder credentials Secret (read per build)"],
+    applied: "replaced",
+  },
+  registryPullRobot: {
+    kind: "two valid at once",
+    what: rotatingCredentials.registryPullRobot,
+    consumers: ["tenant namespaces' imagePullSecret (read by the kubelet per pull: no restart needed)"],
+    applied: "replaced",
+  },
+  spacesKeys: {
+    kind: "two valid at once",
+    what: "DigitalOcean Spaces access key pair Harbor's registry storage and ClickHouse backups use",
+    consumers: ["Harbor registry (checksum annotation restarts it)", "ClickHouse backups"],
+    applied: "not yet issued by the program",
+  },
+  locoApiSigningKeys: {
+    kind: "two valid at once",
+    what: "loco API's JWT signing key set: current + previous key pairs with key ids (two-tone JWT secrets)",
+    consumers: ["loco API: signs with the active key, verifies with both (Secret reloaded on change)"],
+    applied: "not yet issued by the program",
+  },
+  locoApiDatabase: {
+    kind: "alternating users",
+    what: "loco API's PostgreSQL users loco_a / loco_b (group role loco)",
+    consumers: ["loco API and controller (checksum annotation rolls their pods onto the other user)"],
+    applied: "not yet issued by the program",
+  },
+  harborDatabaseUser: {
+    kind: "alternating users",
+    what: "Harbor's PostgreSQL users harbor_a / harbor_b (group role harbor)",
+    consumers: ["Harbor core, jobservice, exporter (credentials-issued-at annotation rolls them)"],
+    applied: "not yet issued by the program",
+  },
+  clickhouseWriterPassword: {
+    kind: "alternating users",
+    what: rotatingCredentials.clickhouseWriterPassword,
+    consumers: ["gateway OTel collector (checksum annotation rolls it)"],
+    applied: "replaced",
+  },
+  clickhouseReaderPassword: {
+    kind: "alternating users",
+    what: rotatingCredentials.clickhouseReaderPassword,
+    consumers: ["Grafana ClickHouse datasource (provisioning reloaded on restart)"],
+    applied: "replaced",
+  },
+  clickhouseAdminPassword: {
+    // The `default` user is ClickHouse's bootstrap user set from the chart's values: a second admin would have to
+    // be created by the first, so it stays one user replaced with the ClickHouse pod it configures.
+    kind: "single",
+    what: rotatingCredentials.clickhouseAdminPassword,
+    consumers: ["ClickHouse server (users.xml from the chart)", "schema migrations (`npm run clickhouse:schema`)"],
+    applied: "yes",
+  },
+  grafanaAdminPassword: {
+    // A human login: nothing holds a session that a new password would break.
+    kind: "single",
+    what: rotatingCredentials.grafanaAdminPassword,
+    consumers: ["Grafana (admin login, set from its Secret at start)"],
+    applied: "yes",
+  },
+  harborAdminPassword: {
+    // Harbor has one admin; its password is changed through the API, and only the platform program uses it.
+    kind: "single",
+    what: rotatingCredentials.harborAdminPassword,
+    consumers: ["this Pulumi program's Harbor provider"],
+    applied: "yes",
+  },
+};
+
+export const modelledCredentialNames = (Object.keys(credentialModel) as (RotatingCredential | PlannedCredential)[]).sort();
+
+const cell = (text: string): string => text.replaceAll("|", "\\|");
+
+/** The Markdown table of docs/credentials.md, generated from {@link credentialModel}. */
+export function credentialsTable(): string {
+  const rows = modelledCredentialNames.map((name) => {
+    const model = credentialModel[name];
+    return `| \`${name}\` | ${model.kind} | ${cell(model.what)} | ${cell(model.consumers.join("; "))} | ${model.applied} |`;
+  });
+  return ["| Credential | Kind | What | Consumed by | Applied by the program |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
+}
