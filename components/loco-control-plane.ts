@@ -52,7 +52,14 @@ import type { RegistryCredentials } from "./tenant-registry";
 
 export interface LocoControlPlaneArgs {
   /** The three images, each pinned by tag (never `latest`) and optionally by digest. */
-  readonly images: { readonly api: ImagePin; readonly ui: ImagePin; readonly controller: ImagePin };
+  readonly images: {
+    /** ghcr.io/team-loco/loco-api at some tag. */
+    readonly api: ImagePin;
+    /** ghcr.io/team-loco/loco-ui at some tag. */
+    readonly ui: ImagePin;
+    /** ghcr.io/team-loco/loco-controller at some tag. */
+    readonly controller: ImagePin;
+  };
   /** Replicas and requests of loco's API. */
   readonly api: WorkloadSize;
   /** Replicas and requests of loco's web UI. */
@@ -75,7 +82,12 @@ export interface LocoControlPlaneArgs {
   /** Harbor, from the registry layer. */
   readonly registry: LocoRegistryArgs;
   /** The GitHub OAuth app loco's users log in with; only a person can create it (secret config). */
-  readonly githubOAuth: { readonly clientId: pulumi.Input<string>; readonly clientSecret: pulumi.Input<string> };
+  readonly githubOAuth: {
+    /** The OAuth app's client ID (secret config, though GitHub shows it to users). */
+    readonly clientId: pulumi.Input<string>;
+    /** The OAuth app's client secret. */
+    readonly clientSecret: pulumi.Input<string>;
+  };
   /** Where the pods send OpenTelemetry (lib/telemetry-endpoints.ts) and the environment name on their telemetry. */
   readonly telemetry: LocoPlatformWiring["telemetry"];
   /** The API's log level. */
