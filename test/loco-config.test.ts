@@ -5,14 +5,16 @@
  */
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { signingKeySetFiles } from "../lib/signing-key-set";
-import { apiDatabaseUrl } from "../loco/environment";
+import { apiDatabaseUrl, apiEnvironment, controllerEnvironment, type LocoPlatformWiring } from "../loco/environment";
 import { controllerClusterRules, wildcardProblems } from "../loco/rbac";
 import { imagePinProblem } from "../loco/workloads";
 import { connectionFromUrl } from "../lib/database-connection";
 import { ConfigError, parseStackConfig, type StackConfig } from "../stacks/config";
-import { outputIsSecret, withOverrides, type ConfigOverride } from "./harness";
+import { outputIsSecret, projectDir, withOverrides, type ConfigOverride } from "./harness";
 
 function parse(stack: string, overrides: Record<string, ConfigOverride> = {}): StackConfig {
   const config = withOverrides(stack, overrides);
@@ -126,6 +128,23 @@ describe("the pieces the control plane is built from", () => {
     assert.match(String(imagePinProblem({ repository: "ghcr.io/team-loco/loco-api", tag: "LATEST" })), /must not be "latest"/);
     assert.equal(imagePinProblem({ repository: "ghcr.io/team-loco/loco-api", tag: "sha-abc" }), undefined);
     assert.match(String(imagePinProblem({ repository: "not a repo", tag: "v1" })), /repository "not a repo"/);
+  });
+
+  test("docs/loco.md's wiring table names every variable the API and the controller get", () => {
+    const wiring: LocoPlatformWiring = {
+      namespace: "loco-system",
+      baseDomain: "loco.example.com",
+      apiHost: "api.loco.example.com",
+      registry: { url: "https://r", host: "r", project: "p", repositoryPrefix: "r/p" },
+      telemetry: { otlpGrpcEndpoint: "http://otel:4317", environment: "dev" },
+      logLevel: "info",
+    };
+    const names = [...apiEnvironment(wiring, { signingKeys: true }), ...controllerEnvironment(wiring)].map((e) => e.name);
+    const doc = readFileSync(join(projectDir, "docs", "loco.md"), "utf8");
+    assert.deepEqual(
+      [...new Set(names)].filter((name) => !doc.includes(`\`${name}\``)),
+      [],
+    );
   });
 
   test("the controller's rules hold no wildcard, and the check would catch one", () => {
