@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
 import { applicationCrd } from "../loco/application-crd";
+import { imagesPinned } from "../policy/policies/images-pinned";
 import { locoApplication } from "../lib/loco-system";
 import { validateKubernetesObject } from "./kubernetes-schema";
 
@@ -71,5 +72,24 @@ describe("loco's Application CRD, built in code", () => {
     const drifted = JSON.parse(JSON.stringify(crd.spec)) as { versions: { schema: { openAPIV3Schema: { required: string[] } } }[] };
     drifted.versions[0].schema.openAPIV3Schema.required = ["spec", "status"];
     assert.match(String(firstDifference(drifted, JSON.parse(JSON.stringify(crd.spec)))), /openAPIV3Schema\/required/);
+  });
+
+  test("the images-pinned policy reads the CRD's `image` field as a schema, not as an image to run", () => {
+    const resource = (type: string, inputs: Record<string, unknown>) => ({
+      urn: `urn:${type}`,
+      type,
+      name: "n",
+      protect: false,
+      inputs,
+      dependencies: [],
+    });
+    const crd = resource(
+      "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+      applicationCrd() as unknown as Record<string, unknown>,
+    );
+    assert.deepEqual(imagesPinned.check(crd, { stack: "dev" }), []);
+    // The same policy still fires on a container image that floats.
+    const pod = resource("kubernetes:core/v1:Pod", { spec: { containers: [{ name: "c", image: "ghcr.io/team-loco/loco-api" }] } });
+    assert.equal(imagesPinned.check(pod, { stack: "dev" }).length, 1);
   });
 });
