@@ -2,6 +2,8 @@
  * Every namespace the platform layers create, in one place: the layers that create them and the resurrector's
  * status probes (which look for each add-on's workloads there) read the same names.
  */
+import { locoNamespace } from "./loco-system";
+
 export const platformNamespaces = {
   /** Envoy Gateway's controller, and the shared Gateway's Envoy proxies it deploys. */
   gatewayController: "envoy-gateway-system",
@@ -16,4 +18,6 @@ export const platformNamespaces = {
   observability: "loco-observability",
   /** The per-node OpenTelemetry agent: privileged Pod Security (it reads node log files), so apart. */
   observabilityAgent: "loco-observability-agent",
+  /** loco's API, UI and controller; the API writes its `Application` objects here (lib/loco-system.ts). */
+  loco: locoNamespace,
 } as const;

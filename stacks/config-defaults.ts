@@ -40,6 +40,17 @@ const registryPolicy = {
   immutableTags: { pattern: "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]*", enforced: false },
 };
 
+/**
+ * loco's images: the revision whose database schema the resurrector reads and whose Application CRD
+ * loco/application-crd.ts follows (team-loco/loco@e08302e), by the `sha-<commit>` tag loco's CI pushes.
+ */
+const locoRevisionTag = "sha-e08302e0a3a8a19c6d3c8004ef3137c1064938e7";
+const locoImages = {
+  api: { repository: "ghcr.io/team-loco/loco-api", tag: locoRevisionTag },
+  ui: { repository: "ghcr.io/team-loco/loco-ui", tag: locoRevisionTag },
+  controller: { repository: "ghcr.io/team-loco/loco-controller", tag: locoRevisionTag },
+};
+
 const dev = {
   cluster: {
     highAvailability: false,
@@ -82,6 +93,13 @@ const dev = {
     loadBalancer: { sizeUnit: 1, proxyProtocol: true, disown: false },
   },
   registry: { ...registryPolicy, storageQuotaGiB: 20, robotExpiryDays: 60, replicas: 1, databaseConnections: 10 },
+  controlPlane: {
+    images: locoImages,
+    api: { replicas: 1, cpu: "100m", memory: "256Mi" },
+    ui: { replicas: 1, cpu: "25m", memory: "64Mi" },
+    controller: { replicas: 1, cpu: "10m", memory: "64Mi" },
+    logLevel: "debug",
+  },
 };
 
 const prod = {
@@ -126,6 +144,13 @@ const prod = {
     loadBalancer: { sizeUnit: 2, proxyProtocol: true, disown: false },
   },
   registry: { ...registryPolicy, storageQuotaGiB: 200, robotExpiryDays: 120, replicas: 2, databaseConnections: 20 },
+  controlPlane: {
+    images: locoImages,
+    api: { replicas: 2, cpu: "200m", memory: "512Mi" },
+    ui: { replicas: 2, cpu: "50m", memory: "128Mi" },
+    controller: { replicas: 2, cpu: "50m", memory: "128Mi" },
+    logLevel: "info",
+  },
 };
 
 const local = {
@@ -151,6 +176,13 @@ const local = {
     interceptor: { minReplicas: 1, maxReplicas: 1, coldStartTimeoutSeconds: 45, cpu: "50m", memory: "64Mi" },
   },
   registry: { ...registryPolicy, storageQuotaGiB: 10, robotExpiryDays: 400, replicas: 1, imageStorageGiB: 20 },
+  controlPlane: {
+    images: locoImages,
+    api: { replicas: 1, cpu: "50m", memory: "128Mi" },
+    ui: { replicas: 1, cpu: "10m", memory: "32Mi" },
+    controller: { replicas: 1, cpu: "10m", memory: "64Mi" },
+    logLevel: "debug",
+  },
 };
 
 export const configDefaults: Record<Environment, Record<string, unknown>> = { dev, prod, local };

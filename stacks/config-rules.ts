@@ -236,6 +236,25 @@ function observabilityRules(environment: unknown, observability: Raw | undefined
   return problems;
 }
 
+/** Prod's control plane survives a node drain: two of each, as the disruption budgets require. */
+function controlPlaneRules(environment: unknown, controlPlane: Raw | undefined): ConfigProblem[] {
+  if (environment !== "prod" || !controlPlane) return [];
+  return (["api", "ui", "controller"] as const).flatMap((workload) => {
+    const replicas = asObject(controlPlane[workload])?.replicas;
+    return typeof replicas === "number" && replicas < 2
+      ? [
+          {
+            path: ["controlPlane", workload, "replicas"],
+            value: replicas,
+            hasValue: true,
+            message:
+              "must be at least 2 in prod: one replica under a PodDisruptionBudget blocks every node drain, and without one a drain stops loco",
+          },
+        ]
+      : [];
+  });
+}
+
 export function crossFieldProblems(raw: Raw): ConfigProblem[] {
   const cluster = asObject(raw.cluster);
   const database = asObject(raw.database);
@@ -249,5 +268,6 @@ export function crossFieldProblems(raw: Raw): ConfigProblem[] {
     ...trafficRules(raw.environment, asObject(raw.traffic)),
     ...observabilityRules(raw.environment, asObject(raw.observability)),
     ...registryRules(asObject(raw.registry), asObject(raw.rotation)),
+    ...controlPlaneRules(raw.environment, asObject(raw.controlPlane)),
   ];
 }

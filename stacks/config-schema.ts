@@ -9,6 +9,8 @@ import { clockTimePattern } from "../lib/clock-time";
 import { catalog, platformRegions, spacesRegions } from "../lib/digitalocean-catalog";
 import { cidrConstant, contains, isNetworkAddress, networkOf, overlaps, parseCidr, rfc1918Ranges } from "../lib/ipv4-cidr";
 import { isQuantity } from "../lib/quantity";
+import { logLevels, type LogLevel } from "../loco/environment";
+import { imageDigestPattern, imageRepositoryPattern, imageTagPattern } from "../loco/workloads";
 
 export const environments = ["dev", "prod", "local"] as const;
 export type Environment = (typeof environments)[number];
@@ -382,12 +384,56 @@ export const localRegistrySchema = registryCommon.extend({
   imageStorageGiB: z.int().min(1).max(10_000).describe("Size of the volume holding image blobs (no Spaces on the local stack)."),
 });
 
+/** An image pinned by tag (never `latest`, which moves) and optionally by digest. */
+const imagePin = z.strictObject({
+  repository: z
+    .string()
+    .regex(imageRepositoryPattern, "must be a registry/repository path such as ghcr.io/team-loco/loco-api")
+    .describe("Image repository: loco's own on ghcr.io, or wherever a fork publishes."),
+  tag: z
+    .string()
+    .regex(imageTagPattern, "must be an image tag: letters, digits, '_', '.', '-', at most 128 characters")
+    .refine(
+      (tag) => tag.toLowerCase() !== "latest",
+      'must not be "latest": it moves, so what runs would not be what was reviewed. Pin a tag such as sha-<commit>',
+    )
+    .describe("Image tag, e.g. loco's `sha-<commit>` tags; never `latest`."),
+  digest: z
+    .string()
+    .regex(imageDigestPattern, "must be sha256: followed by 64 lowercase hex digits")
+    .optional()
+    .describe("Image digest (`sha256:...`): when set, the exact image runs even if the tag is moved."),
+});
+
+const locoWorkload = (what: string) =>
+  workloadResourcesSchema.extend({
+    replicas: replicas(10).describe(`${what} replicas. At least 2 in prod (each gets a PodDisruptionBudget).`),
+  });
+
+/** loco's own API, UI and controller (components/loco-control-plane.ts). */
+export const controlPlaneSchema = z.strictObject({
+  images: z
+    .strictObject({
+      api: imagePin.describe("loco's API image."),
+      ui: imagePin.describe("loco's web UI image."),
+      controller: imagePin.describe("loco's controller image."),
+    })
+    .describe("The images of loco's control plane, pinned."),
+  api: locoWorkload("API").describe("loco's API at api.{baseDomain}."),
+  ui: locoWorkload("Web UI").describe("loco's web UI at the web app host."),
+  controller: locoWorkload("Controller (one leader; others stand by)").describe(
+    "loco's controller, which turns Applications into tenant apps.",
+  ),
+  logLevel: z.enum(Object.keys(logLevels) as [LogLevel, ...LogLevel[]]).describe("The API's log level."),
+});
+
 const common = {
   environment: z.enum(environments).describe("Environment kind: picks the defaults and the foundation."),
   baseDomain: domain.describe("Base domain; tenant apps live at {app}.{baseDomain}."),
   regionName: dnsLabel.describe("loco's name for the region this environment serves (as in deployments.region), e.g. us-east-1."),
   rotation: rotationSchema.describe("Rotation of platform-issued credentials."),
   observability: observabilitySchema.describe("Telemetry: ClickHouse, the OpenTelemetry collectors and Grafana."),
+  controlPlane: controlPlaneSchema.describe("loco itself: its API, web UI and controller."),
 };
 
 /** dev and prod: everything on DigitalOcean and Cloudflare. */
@@ -420,13 +466,17 @@ export type RotationSettings = z.infer<typeof rotationSchema>;
 export type LocalTrafficSettings = z.infer<typeof localTrafficSchema>;
 export type CloudTrafficSettings = z.infer<typeof cloudTrafficSchema>;
 export type ObservabilitySettings = z.infer<typeof observabilitySchema>;
+export type ControlPlaneSettings = z.infer<typeof controlPlaneSchema>;
 export type RegistrySettings = z.infer<typeof cloudRegistrySchema> | z.infer<typeof localRegistrySchema>;
+
+/** What only a person can create: the GitHub OAuth app loco's users log in with. Every environment needs its own. */
+const locoSecretKeys = ["githubOAuthClientId", "githubOAuthClientSecret"] as const;
 
 /** Secrets are top-level keys set with `pulumi config set --secret`; never nested, never plaintext. */
 export const secretKeys = {
-  dev: ["digitaloceanToken", "cloudflareApiToken", "spacesAccessKeyId", "spacesSecretKey"],
-  prod: ["digitaloceanToken", "cloudflareApiToken", "spacesAccessKeyId", "spacesSecretKey"],
-  local: ["databaseUrl"],
+  dev: ["digitaloceanToken", "cloudflareApiToken", "spacesAccessKeyId", "spacesSecretKey", ...locoSecretKeys],
+  prod: ["digitaloceanToken", "cloudflareApiToken", "spacesAccessKeyId", "spacesSecretKey", ...locoSecretKeys],
+  local: ["databaseUrl", ...locoSecretKeys],
 } as const satisfies Record<Environment, readonly string[]>;
 
 /** Secrets a stack may set but does not need. */
@@ -446,4 +496,6 @@ export const secretDescriptions: Record<string, string> = {
   preservedCertificates:
     'Certificates to restore before cert-manager starts, as JSON {"<secret>": {"tls.crt", "tls.key"}}: set by the resurrector on a rebuild (README "Certificates")',
   alertWebhookUrl: "Optional: a webhook URL for Grafana alerts that embeds a token (instead of observability.alerting.webhookUrl)",
+  githubOAuthClientId: "Client ID of the GitHub OAuth app loco's users log in with (callback on the web app host; docs/loco.md)",
+  githubOAuthClientSecret: "Client secret of that GitHub OAuth app",
 };

@@ -58,6 +58,12 @@ interface StackIdentity {
   readonly tags: string[];
 }
 
+/** The GitHub OAuth app loco's users log in with: created by a person, so set as secret config. */
+interface GithubOAuthCredentials {
+  readonly githubOAuthClientId: pulumi.Output<string>;
+  readonly githubOAuthClientSecret: pulumi.Output<string>;
+}
+
 export type CloudStackConfig = Omit<CloudSettings, "environment"> &
   StackIdentity &
   CloudDerivedValues & {
@@ -71,14 +77,17 @@ export type CloudStackConfig = Omit<CloudSettings, "environment"> &
       readonly preservedCertificates?: Readonly<Record<string, pulumi.Output<PreservedCertificate>>>;
       /** Optional webhook for Grafana alerts that embeds a token. */
       readonly alertWebhookUrl?: pulumi.Output<string>;
-    };
+    } & GithubOAuthCredentials;
   };
 
 export type LocalStackConfig = Omit<LocalSettings, "environment"> &
   StackIdentity &
   DerivedValues & {
     readonly environment: "local";
-    readonly credentials: { readonly databaseUrl: pulumi.Output<string>; readonly alertWebhookUrl?: pulumi.Output<string> };
+    readonly credentials: {
+      readonly databaseUrl: pulumi.Output<string>;
+      readonly alertWebhookUrl?: pulumi.Output<string>;
+    } & GithubOAuthCredentials;
   };
 
 export type StackConfig = CloudStackConfig | LocalStackConfig;
@@ -175,7 +184,12 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       ...identity(data.baseDomain, data.regionName, "apex"),
       ...localDerivedValues(raw.stack, data),
       environment: "local",
-      credentials: { databaseUrl: secretOutput("databaseUrl"), alertWebhookUrl: optionalSecretOutput("alertWebhookUrl") },
+      credentials: {
+        databaseUrl: secretOutput("databaseUrl"),
+        alertWebhookUrl: optionalSecretOutput("alertWebhookUrl"),
+        githubOAuthClientId: secretOutput("githubOAuthClientId"),
+        githubOAuthClientSecret: secretOutput("githubOAuthClientSecret"),
+      },
     };
   }
   const data = validated(cloudConfigSchema);
@@ -204,6 +218,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         ? Object.fromEntries(Object.entries(preserved.value).map(([secretName, pem]) => [secretName, pulumi.secret(pem)]))
         : undefined,
       alertWebhookUrl: optionalSecretOutput("alertWebhookUrl"),
+      githubOAuthClientId: secretOutput("githubOAuthClientId"),
+      githubOAuthClientSecret: secretOutput("githubOAuthClientSecret"),
     },
   };
 }

@@ -1,13 +1,14 @@
 /**
  * Composes one environment from its typed config: a foundation (DigitalOcean and Cloudflare for dev and prod, an
- * existing cluster and Postgres for local), then the traffic, observability and registry layers on top of it,
- * which are the same for all three. Each is one component named after the environment, so a preview is a tree with
+ * existing cluster and Postgres for local), then the traffic, observability and registry layers on top of it, and
+ * loco itself on all of them; those four are the same for all three. Each is one component named after the environment, so a preview is a tree with
  * one branch per layer; each layer gets the foundation's providers and hands them down to its children.
  */
 import type { StackConfig } from "./config";
 import { CloudFoundation } from "./cloud-foundation";
 import type { Foundation } from "./foundation";
 import { LocalFoundation } from "./local-foundation";
+import { LocoLayer } from "./loco";
 import { ObservabilityLayer } from "./observability";
 import { RegistryLayer } from "./registry";
 import { TrafficLayer } from "./traffic";
@@ -21,6 +22,11 @@ export function platform(config: StackConfig): Record<string, unknown> {
   const traffic = new TrafficLayer(name, { config, foundation }, layer);
   const observability = new ObservabilityLayer(name, { config, foundation, routesReady: traffic.routesReady }, layer);
   const registry = new RegistryLayer(name, { config, foundation, routesReady: traffic.routesReady }, layer);
+  const loco = new LocoLayer(
+    name,
+    { config, database: foundation.database, routesReady: traffic.routesReady, registry: registry.access },
+    layer,
+  );
   return {
     environment: config.environment,
     publicNames: config.names,
@@ -28,6 +34,7 @@ export function platform(config: StackConfig): Record<string, unknown> {
     traffic: traffic.outputs,
     ...observability.outputs,
     ...registry.outputs,
+    ...loco.outputs,
     // Non-secret issue and due times per credential, for `npm run rotate -- status` (no --show-secrets needed).
     rotation: { ...observability.rotation },
   };

@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppDatabase } from "../components/app-database";
 import { Harbor, harborAdminUser, type HarborDatabaseArgs, type HarborImageStorageArgs } from "../components/harbor";
 import { ObjectStorageBucket } from "../components/object-storage";
-import { TenantRegistry } from "../components/tenant-registry";
+import { TenantRegistry, type RegistryCredentials } from "../components/tenant-registry";
 import { registryPullSecretName } from "../lib/registry-pull-secret";
 import type { StackConfig } from "./config";
 import type { Foundation } from "./foundation";
@@ -31,9 +31,29 @@ export interface RegistryLayerArgs {
   readonly routesReady: readonly pulumi.Resource[];
 }
 
+/** Harbor for the platform's own consumers (loco's control plane): where it is and the robots' credentials. */
+export interface RegistryAccess {
+  /** Harbor's URL, https://registry.{baseDomain}. */
+  readonly url: string;
+  /** The registry host in image references. */
+  readonly host: string;
+  /** The tenants' project. */
+  readonly project: string;
+  /** `<host>/<project>`. */
+  readonly repositoryPrefix: string;
+  /** Push and pull (secret). */
+  readonly builder: pulumi.Output<RegistryCredentials>;
+  /** Pull only (secret). */
+  readonly puller: pulumi.Output<RegistryCredentials>;
+  /** The pull robot's `.dockerconfigjson` (secret). */
+  readonly pullSecretDockerConfigJson: pulumi.Output<string>;
+}
+
 export class RegistryLayer extends pulumi.ComponentResource {
   /** Stack output `registry`. */
   public readonly outputs: Record<string, unknown>;
+  /** Harbor and its robots, for loco's control plane. */
+  public readonly access: RegistryAccess;
 
   constructor(name: string, args: RegistryLayerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("loco:layer:Registry", name, {}, opts);
@@ -82,6 +102,15 @@ export class RegistryLayer extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    this.access = {
+      url: harbor.url,
+      host: config.names.registry,
+      project: registry.project,
+      repositoryPrefix: tenants.repositoryPrefix,
+      builder: tenants.builder,
+      puller: tenants.puller,
+      pullSecretDockerConfigJson: tenants.pullSecretDockerConfigJson,
+    };
     this.outputs = {
       registry: {
         url: harbor.url,

@@ -9,7 +9,9 @@ import { runStack, type Registered } from "./harness";
 
 const stackType = "pulumi:pulumi:Stack";
 const layers = (foundation: string, environment: string) =>
-  [foundation, "loco:layer:Observability", "loco:layer:Registry", "loco:layer:Traffic"].map((type) => `${type} loco-${environment}`);
+  [foundation, "loco:layer:Loco", "loco:layer:Observability", "loco:layer:Registry", "loco:layer:Traffic"].map(
+    (type) => `${type} loco-${environment}`,
+  );
 
 /** What sits directly under the stack, as "type name". */
 function topLevel(registered: Registered): string[] {
@@ -61,6 +63,7 @@ const platformNamespaceNames = [
   "loco-observability",
   "loco-observability-agent",
   "loco-registry",
+  "loco-system",
 ];
 
 for (const [stack, foundation] of [

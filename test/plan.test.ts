@@ -119,6 +119,8 @@ describe("offline plan files", () => {
     assert.deepEqual(summary.placeholderConfigKeys, [
       "loco:cloudflareApiToken",
       "loco:digitaloceanToken",
+      "loco:githubOAuthClientId",
+      "loco:githubOAuthClientSecret",
       "loco:spacesAccessKeyId",
       "loco:spacesSecretKey",
     ]);

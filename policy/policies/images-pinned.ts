@@ -85,7 +85,8 @@ export const imagesPinned: ResourcePolicy = {
     visit(
       resource.inputs,
       (path, key, value) => {
-        if (key !== "image") return;
+        // A CRD's schema may declare an `image` field (loco's Application does): a schema runs nothing.
+        if (key !== "image" || path.includes("openAPIV3Schema")) return;
         const reference = knownString(value);
         const problem =
           reference !== undefined
