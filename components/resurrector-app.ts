@@ -18,8 +18,9 @@ export const statusPort = 8080;
 export interface ResurrectorImage {
   /** DOCR, GHCR or DOCKER_HUB. */
   readonly registryType: "DOCR" | "GHCR" | "DOCKER_HUB";
-  /** The registry's namespace, where the registry type needs one (not DOCR). */
+  /** The registry's namespace, where the registry type needs one (not DOCR). @default none (DOCR) */
   readonly registry?: string;
+  /** The image's repository, e.g. `loco-resurrector`. */
   readonly repository: string;
   /** An exact tag, never `latest`. */
   readonly tag: string;
@@ -31,11 +32,15 @@ export interface ResurrectorAppSecrets {
   readonly databaseUrl: pulumi.Input<string>;
   /** The guarded database's admin URL: handed to the pre-deploy grant job only. */
   readonly databaseAdminUrl: pulumi.Input<string>;
+  /** LOCO_RESURRECTOR_KEY, the master key of the sealed records (worker and service). */
   readonly resurrectorKey: pulumi.Input<string>;
+  /** DigitalOcean API token for the converger's rebuilds (worker only). */
   readonly digitaloceanToken: pulumi.Input<string>;
+  /** Pulumi state backend token for the converger's `pulumi up` (worker only). */
   readonly pulumiAccessToken: pulumi.Input<string>;
+  /** Shared secret of Grafana's alert webhook (service only). */
   readonly statusWebhookSecret: pulumi.Input<string>;
-  /** @default no alert webhook */
+  /** Where the worker posts its own alerts. @default no alert webhook */
   readonly alertWebhookUrl?: pulumi.Input<string>;
 }
 
@@ -46,13 +51,20 @@ export interface ResurrectorAppArgs {
   readonly guards: string;
   /** App Platform region slug: the guarded database's region. */
   readonly region: string;
+  /** The resurrector's image, an exact tag. */
   readonly image: ResurrectorImage;
   /** Instance size slug of the worker and the service. */
   readonly instanceSize: string;
   /** The status page's public host, e.g. `status.loco.example.com`. */
   readonly statusHost: string;
   /** The database name and resurrector role the grant job grants. */
-  readonly grant: { readonly database: string; readonly role: string };
+  readonly grant: {
+    /** loco's database on the guarded cluster. */
+    readonly database: string;
+    /** The resurrector's role (a DatabaseUser created before the app). */
+    readonly role: string;
+  };
+  /** Credentials, each becoming a SECRET env of the components that need it. */
   readonly secrets: ResurrectorAppSecrets;
 }
 
