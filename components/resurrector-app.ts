@@ -22,8 +22,10 @@ export interface ResurrectorImage {
   readonly registry?: string;
   /** The image's repository, e.g. `loco-resurrector`. */
   readonly repository: string;
-  /** An exact tag, never `latest`. */
-  readonly tag: string;
+  /** An exact tag, never `latest`. @default none: then `digest` names the image */
+  readonly tag?: string;
+  /** `sha256:...`: the one build to run; App Platform pulls by digest when it is set. @default none: the tag */
+  readonly digest?: string;
 }
 
 /** What the app's containers are handed; every field is a secret and becomes a SECRET env. */
@@ -94,7 +96,7 @@ export function resurrectorAppSpec(args: ResurrectorAppArgs): digitalocean.types
     registryType: args.image.registryType,
     registry: args.image.registry,
     repository: args.image.repository,
-    tag: args.image.tag,
+    ...(args.image.digest === undefined ? { tag: args.image.tag } : { digest: args.image.digest }),
   };
   const common = [
     secretEnv("LOCO_DATABASE_URL", args.secrets.databaseUrl),

@@ -54,8 +54,17 @@ export const resurrectorSettingsSchema = z
         tag: z
           .string()
           .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a Docker tag")
-          .refine((tag) => tag !== "latest", "must be an exact version: `latest` would deploy whatever was pushed last"),
+          .refine((tag) => tag !== "latest", "must be an exact version: `latest` would deploy whatever was pushed last")
+          .optional(),
+        digest: z
+          .string()
+          .regex(/^sha256:[0-9a-f]{64}$/, "must be sha256:<64 hex digits> (the digest resurrector-image.yml prints)")
+          .optional(),
       })
+      .refine(
+        (image) => image.tag !== undefined || image.digest !== undefined,
+        "needs a tag or a digest (the digest wins when both are set)",
+      )
       .describe("Where the image built from docker/resurrector/Dockerfile is pushed."),
     instanceSize: z.enum(appInstanceSizes).default("apps-s-1vcpu-1gb"),
   })

@@ -247,6 +247,21 @@ describe("resurrector stack config errors", () => {
     assert.match(problems[0], /loco:resurrector\.image\.tag = "latest": must be an exact version/);
   });
 
+  test("an image named by digest runs that build", async () => {
+    const digest = `sha256:${"c".repeat(64)}`;
+    const image = { registryType: "GHCR", registry: "loco", repository: "loco-platform/resurrector", digest };
+    assert.deepEqual(problemsOf({ "loco:resurrector": JSON.stringify({ ...settings(), image }) }), []);
+    const { spec } = await appSpec({ "loco:resurrector": { ...settings(), image } });
+    assert.deepEqual((spec.workers[0] as unknown as { image: unknown }).image, { ...image });
+  });
+
+  test("an image with neither tag nor digest is refused", () => {
+    const image = { registryType: "DOCR", repository: "loco-resurrector" };
+    const problems = problemsOf({ "loco:resurrector": JSON.stringify({ ...settings(), image }) });
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /loco:resurrector\.image.*needs a tag or a digest/);
+  });
+
   test("an unknown setting and a bad instance size are named", () => {
     const problems = problemsOf({ "loco:resurrector": JSON.stringify({ ...settings(), regoin: "nyc3", instanceSize: "huge" }) });
     assert.ok(
