@@ -22,6 +22,14 @@ export interface DatabaseSize {
   readonly notes?: string;
 }
 
+/** An App Platform container size; pre-deploy jobs are billed by the second and are not priced. */
+export interface AppPlatformSize {
+  readonly vcpus: number;
+  readonly memoryMiB: number;
+  readonly monthly: number;
+  readonly notes?: string;
+}
+
 export interface Region {
   readonly name: string;
   readonly kubernetes: boolean;
@@ -45,6 +53,7 @@ export interface DigitalOceanCatalog {
   };
   readonly dropletSizes: Readonly<Record<string, DropletSize>>;
   readonly databaseSizes: Readonly<Record<string, DatabaseSize>>;
+  readonly appPlatformSizes: Readonly<Record<string, AppPlatformSize>>;
   readonly postgresVersions: readonly string[];
 }
 

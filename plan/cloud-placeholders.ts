@@ -58,6 +58,10 @@ const resourceOutputs: Record<string, Builder> = {
     loadBalancerUrn: `do:loadbalancer:${placeholderMarker}-${slug(name)}`,
     status: "active",
   }),
+  "digitalocean:index/app:App": (name) => ({
+    defaultIngress: `https://${host(name, "ondigitalocean.app")}`,
+    liveUrl: `https://${host(name, "ondigitalocean.app")}`,
+  }),
   "digitalocean:index/spacesBucket:SpacesBucket": (_name, inputs) => ({
     bucketDomainName: `${String(inputs.name)}.${String(inputs.region)}.digitaloceanspaces.com`,
     endpoint: `${String(inputs.region)}.digitaloceanspaces.com`,

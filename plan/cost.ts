@@ -21,6 +21,13 @@ export interface CostEstimate {
   readonly lines: readonly CostLine[];
 }
 
+/** A service or worker of an App spec, as the plan records it. */
+interface AppComponent {
+  readonly name?: string;
+  readonly instanceSizeSlug?: string;
+  readonly instanceCount?: number;
+}
+
 type Pricer = (resource: RecordedResource) => CostLine[];
 
 const dropletMonthly = (size: unknown, where: string): number => {
@@ -54,6 +61,16 @@ const pricers: Record<string, Pricer> = {
   "digitalocean:index/loadBalancer:LoadBalancer": (r) => {
     const nodes = Number(r.inputs.sizeUnit ?? 1);
     return [line(`load balancer: ${nodes} node(s)`, r.urn, nodes * catalog.kubernetes.loadBalancerMonthlyPerNode)];
+  },
+  "digitalocean:index/app:App": (r) => {
+    const spec = r.inputs.spec as { services?: AppComponent[]; workers?: AppComponent[] };
+    return [...(spec.services ?? []), ...(spec.workers ?? [])].map((component) => {
+      const size = catalog.appPlatformSizes[String(component.instanceSizeSlug)];
+      if (!size)
+        throw new Error(`${r.urn}: no price for App Platform size ${String(component.instanceSizeSlug)} in data/digitalocean-catalog.json`);
+      const count = Number(component.instanceCount ?? 1);
+      return line(`app ${String(component.name)}: ${count} x ${String(component.instanceSizeSlug)}`, r.urn, count * size.monthly);
+    });
   },
   "digitalocean:index/volume:Volume": (r) => {
     const gib = Number(r.inputs.size ?? 0);

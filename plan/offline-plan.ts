@@ -10,6 +10,7 @@ import { platformFootprint, type PlatformFootprint } from "./footprint";
 import { runUnderMocks, type RecordedResource } from "./mock-runtime";
 import { countSecrets, masked, maskedKeepingKeys, sortedKeys } from "./secrets";
 import { parseStackConfig } from "../stacks/config";
+import { isResurrectorStack, parseResurrectorConfig } from "../stacks/resurrector-config";
 import { readStackConfig, type StackFileConfig } from "./stack-file";
 
 export interface Manifest {
@@ -65,7 +66,9 @@ export async function buildPlan(projectDir: string, stack: string): Promise<Offl
   const config = readStackConfig(root, stack);
   // Fail on config before the runtime starts: the program validates the same way, but a throw inside the root
   // Stack also rejects promises Pulumi keeps internally, which would bury the message under noise.
-  parseStackConfig({ stack, project: config.project, values: config.values, secretKeys: new Set(config.secretKeys) });
+  const raw = { stack, project: config.project, values: config.values, secretKeys: new Set(config.secretKeys) };
+  if (isResurrectorStack(stack)) parseResurrectorConfig(raw);
+  else parseStackConfig(raw);
   // The real entry point, exactly as `pulumi up` loads it: a function Pulumi calls for the stack outputs.
   const program = require(join(root, "index.ts")) as () => Promise<Record<string, unknown>>;
   const run = await runUnderMocks(program, { project: config.project, stack, config, asStack: true });

@@ -32,6 +32,7 @@ export class StackFileError extends Error {
  */
 export const shapedPlaceholders: Readonly<Record<string, string>> = {
   "loco:databaseUrl": `postgresql://${placeholderMarker}:${placeholderMarker}@postgres.${placeholderMarker}.invalid:5432/loco`,
+  "loco:databaseAdminUrl": `postgresql://doadmin:${placeholderMarker}@postgres.${placeholderMarker}.invalid:25060/defaultdb?sslmode=require`,
   "loco:alertWebhookUrl": `https://${placeholderMarker}.invalid/alert-webhook`,
   "loco:preservedCertificates": "{}",
 };

@@ -79,7 +79,10 @@ export class CloudFoundation extends pulumi.ComponentResource implements Foundat
         nodeCount: config.database.nodeCount,
         vpcId: cluster.vpcId,
         clusterId: cluster.clusterId,
-        trustedSources: config.database.trustedIpRanges.map((range) => ({ type: "ip_addr" as const, value: range })),
+        trustedSources: [
+          ...config.database.trustedIpRanges.map((range) => ({ type: "ip_addr" as const, value: range })),
+          ...config.database.trustedApps.map((appId) => ({ type: "app" as const, value: appId })),
+        ],
         connectionPoolSize: config.database.connectionPoolSize,
         maintenance: config.database.maintenance,
         protect: config.protect,

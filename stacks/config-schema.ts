@@ -121,6 +121,9 @@ export const databaseSchema = z.strictObject({
   trustedIpRanges: z
     .array(z.union([z.ipv4(), z.cidrv4()], { error: "must be an IPv4 address or CIDR" }))
     .describe("Sources the database admits besides the cluster, e.g. an operator's bastion."),
+  trustedApps: z
+    .array(z.string().regex(/^[0-9a-f-]{36}$/, "must be an App Platform app id (a UUID)"))
+    .describe("App Platform apps the database admits: the resurrector stack's `appId` output (docs/resurrector-stack.md)."),
 });
 
 export const dnsSchema = z.strictObject({

@@ -75,7 +75,10 @@ describe("every command answers --help and refuses a bad command line the same w
   test("npm run plan -- --stack nope: exit 1, the stacks that exist, no stack trace", async () => {
     const result = await npmRun("plan", "--stack", "nope");
     assert.equal(result.code, 1);
-    assert.equal(result.stderr, 'Pulumi.nope.yaml: not found: "nope" is not a stack of this project (its stacks: dev, local, prod)\n');
+    assert.equal(
+      result.stderr,
+      'Pulumi.nope.yaml: not found: "nope" is not a stack of this project (its stacks: dev, local, prod, resurrector-prod)\n',
+    );
   });
 
   test("npm run bench:clickhouse -- --rows abc: exit 64, naming the option", async () => {

@@ -261,7 +261,10 @@ describe("npm run plan", () => {
   test("a missing stack file names the stacks that exist; an unknown flag is a bad command line", async () => {
     const missing = await planCommand(["--stack", "nope", "--out", tempDir()], projectDir);
     assert.equal(missing.code, 1);
-    assert.equal(missing.stderr, 'Pulumi.nope.yaml: not found: "nope" is not a stack of this project (its stacks: dev, local, prod)');
+    assert.equal(
+      missing.stderr,
+      'Pulumi.nope.yaml: not found: "nope" is not a stack of this project (its stacks: dev, local, prod, resurrector-prod)',
+    );
     const badFlag = await planCommand(["--stak", "dev"], projectDir);
     assert.equal(badFlag.code, 64);
     assert.match(
