@@ -1,10 +1,15 @@
 /**
- * The environment's Kubernetes cluster on DigitalOcean: a VPC, a DOKS cluster pinned to an exact version, and
+ * The environment's Kubernetes cluster on DigitalOcean: a VPC, a DOKS cluster of a configured minor version, and
  * autoscaled app pools.
  *
  * The cluster's built-in pool is the core pool: small, fixed and tainted so only platform add-ons run there.
  * DigitalOcean replaces the whole cluster when the built-in pool's size changes, so everything that scales or
  * changes shape lives in separate `KubernetesNodePool`s, which can be added, resized or removed freely.
+ *
+ * The version is a minor version (1.34). The cluster is created at DigitalOcean's newest release of it
+ * (`getKubernetesVersions`, as DigitalOcean's own provider docs advise); after that, with auto-upgrade on,
+ * DigitalOcean owns the patch level and the version is ignored: a refresh records the upgraded release, and a pinned
+ * lower one would otherwise plan a replacement of the cluster.
  */
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
@@ -24,7 +29,7 @@ export interface AppPoolArgs {
 export interface ClusterArgs {
   /** DigitalOcean region slug. */
   readonly region: string;
-  /** Exact DOKS version slug, e.g. `1.34.1-do.0`. */
+  /** Kubernetes minor version, e.g. `1.34`: the cluster starts at DigitalOcean's newest release of it. */
   readonly kubernetesVersion: string;
   /** HA control plane. DigitalOcean cannot turn it off again. */
   readonly highAvailability: boolean;
@@ -89,11 +94,17 @@ export class Cluster extends pulumi.ComponentResource {
       { parent: this, protect: args.protect },
     );
 
-    const cluster = new digitalocean.KubernetesCluster(`${name}-cluster`, clusterInputs(name, args, vpc.id), {
+    const version = digitalocean
+      .getKubernetesVersionsOutput({ versionPrefix: `${args.kubernetesVersion}.` }, { parent: this })
+      .apply((offered) => releaseOfMinor(args.kubernetesVersion, offered, this));
+    const cluster = new digitalocean.KubernetesCluster(`${name}-cluster`, clusterInputs(name, args, vpc.id, version), {
       parent: this,
       // Protected in prod: losing the cluster is a rebuild, which should be a decision, not a side effect.
       // The core pool has a fixed count and no autoscaler, so its nodeCount is config-owned and not ignored.
       protect: args.protect,
+      // Auto-upgrade moves the patch release; a refresh records it, and planning the older release would replace
+      // the cluster. A new minor version is applied with auto-upgrade off (docs/architecture.md).
+      ignoreChanges: args.autoUpgrade ? ["version"] : [],
     });
 
     for (const pool of args.appPools) {
@@ -126,12 +137,35 @@ export class Cluster extends pulumi.ComponentResource {
   }
 }
 
+/**
+ * Pure: the release a new cluster of `minor` starts at, from `getKubernetesVersions`; fails naming the setting when
+ * DigitalOcean offers none (a minor it has retired, or not released yet).
+ */
+export function releaseOfMinor(
+  minor: string,
+  offered: { latestVersion: string; validVersions: readonly string[] },
+  resource?: pulumi.Resource,
+): string {
+  if (!offered.latestVersion) {
+    throw new pulumi.ResourceError(
+      `loco:cluster.kubernetesVersion "${minor}" is not offered by DigitalOcean now: pick a minor version that \`doctl kubernetes options versions\` lists`,
+      resource,
+    );
+  }
+  return offered.latestVersion;
+}
+
 /** Pure: the KubernetesCluster's inputs. */
-export function clusterInputs(name: string, args: ClusterArgs, vpcId: pulumi.Input<string>): digitalocean.KubernetesClusterArgs {
+export function clusterInputs(
+  name: string,
+  args: ClusterArgs,
+  vpcId: pulumi.Input<string>,
+  version: pulumi.Input<string>,
+): digitalocean.KubernetesClusterArgs {
   return {
     name,
     region: args.region,
-    version: args.kubernetesVersion,
+    version,
     vpcUuid: vpcId,
     ha: args.highAvailability,
     surgeUpgrade: true,

@@ -16,8 +16,11 @@ export type Environment = (typeof environments)[number];
 const dnsLabelPattern = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const domainPattern = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
-/** An exact DOKS version slug. "latest" or "1.34" would let a re-run silently move the cluster. */
-export const pinnedKubernetesVersion = /^\d+\.\d+\.\d+-do\.\d+$/;
+/**
+ * A Kubernetes minor version such as 1.34. The exact DOKS release is DigitalOcean's newest of that minor when the
+ * cluster is created; patch releases after that are auto-upgrade's (components/cluster.ts).
+ */
+export const kubernetesMinorVersion = /^1\.\d{1,3}$/;
 
 const dnsLabel = z.string().regex(dnsLabelPattern, "must be a DNS label: lowercase letters, digits and '-', 1-63 characters");
 const domain = z.string().regex(domainPattern, "must be a domain name such as loco.example.com (lowercase, no scheme, no trailing dot)");
@@ -71,8 +74,13 @@ export function vpcIpRangeProblem(text: string): string | undefined {
 export const clusterSchema = z.strictObject({
   kubernetesVersion: z
     .string()
-    .regex(pinnedKubernetesVersion, "must be an exact DOKS version such as 1.34.1-do.0, not 'latest' or a minor version")
-    .describe("Exact DOKS version slug (`doctl kubernetes options versions`)."),
+    .regex(
+      kubernetesMinorVersion,
+      'must be a minor version such as "1.34" (quoted in YAML), not a release slug: patch releases are auto-upgrade\'s',
+    )
+    .describe(
+      'Kubernetes minor version, quoted (`"1.34"`): the cluster starts at DigitalOcean\'s newest release of it; a new minor is a deliberate upgrade (docs/architecture.md).',
+    ),
   highAvailability: z.boolean().describe("HA control plane. Required in prod; DigitalOcean cannot turn it off again."),
   corePool: z
     .strictObject({

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { Cluster, execCredentialKubeconfig, type ClusterArgs } from "../components/cluster";
+import { Cluster, execCredentialKubeconfig, releaseOfMinor, type ClusterArgs } from "../components/cluster";
 import { corePoolPlacement } from "../lib/core-pool";
 import { expectedCorePoolPlacement } from "./core-pool-placement";
 import { outputIsSecret, runComponents, secretValue, valueOf } from "./harness";
@@ -12,7 +12,7 @@ const poolType = "digitalocean:index/kubernetesNodePool:KubernetesNodePool";
 
 const args = (patch: Partial<ClusterArgs> = {}): ClusterArgs => ({
   region: "nyc3",
-  kubernetesVersion: "1.35.1-do.6",
+  kubernetesVersion: "1.35",
   highAvailability: true,
   corePool: { size: "s-2vcpu-4gb", nodeCount: 3 },
   appPools: [{ name: "apps", size: "s-4vcpu-8gb", minNodes: 2, maxNodes: 10 }],
@@ -42,15 +42,32 @@ describe("Cluster", () => {
     assert.equal(registered.one(clusterType).protect, false);
   });
 
-  test("the cluster is pinned, in the VPC, HA, with surge and auto upgrades in the maintenance window", async () => {
+  test("the cluster is in the VPC, HA, with surge and auto upgrades in the maintenance window", async () => {
     const registered = await build();
     const cluster = registered.one(clusterType);
-    assert.equal(cluster.inputs.version, "1.35.1-do.6");
     assert.equal(cluster.inputs.ha, true);
     assert.equal(cluster.inputs.surgeUpgrade, true);
     assert.equal(cluster.inputs.autoUpgrade, true);
     assert.deepEqual(cluster.inputs.maintenancePolicy, { day: "sunday", startTime: "04:00" });
     assert.ok(registered.waitsFor(cluster, registered.one("digitalocean:index/vpc:Vpc")), "cluster must wait for its VPC");
+  });
+
+  test("the cluster starts at DigitalOcean's newest release of the configured minor version", async () => {
+    const cluster = (await build({ kubernetesVersion: "1.35" })).one(clusterType);
+    // The offline placeholder of getKubernetesVersions answers "<prefix><marker>" for the prefix it was asked.
+    assert.equal(cluster.inputs.version, "1.35.offline-placeholder");
+  });
+
+  test("while auto-upgrade owns the version, a refresh that records a newer patch release plans no change", async () => {
+    const upgraded = (await build({ autoUpgrade: true })).one(clusterType);
+    assert.ok(upgraded.ignoreChanges.includes("version"), "the version must be ignored while DigitalOcean upgrades the cluster");
+    const pinned = (await build({ autoUpgrade: false })).one(clusterType);
+    assert.ok(!pinned.ignoreChanges.includes("version"), "without auto-upgrade the config's minor version is applied");
+  });
+
+  test("a minor version DigitalOcean does not offer fails naming the setting", () => {
+    assert.throws(() => releaseOfMinor("1.99", { latestVersion: "", validVersions: [] }), /loco:cluster\.kubernetesVersion "1\.99"/);
+    assert.equal(releaseOfMinor("1.35", { latestVersion: "1.35.2-do.1", validVersions: ["1.35.2-do.1"] }), "1.35.2-do.1");
   });
 
   test("the control-plane firewall is on only when CIDRs are configured", async () => {

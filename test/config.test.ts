@@ -28,7 +28,7 @@ function onlyProblem(stack: string, overrides: Record<string, ConfigOverride>, k
   return found[0];
 }
 
-const devCluster = (patch: Record<string, unknown>) => ({ kubernetesVersion: "1.35.1-do.6", ...patch });
+const devCluster = (patch: Record<string, unknown>) => ({ kubernetesVersion: "1.35", ...patch });
 const pool = (patch: Record<string, unknown>) => ({ name: "apps", size: "s-2vcpu-4gb", minNodes: 1, maxNodes: 3, ...patch });
 
 describe("committed stack files", () => {
@@ -115,12 +115,17 @@ describe("invalid config fails with one message per problem", () => {
     });
   }
 
-  for (const version of ["latest", "1.35", "1.35.1"]) {
-    test(`unpinned Kubernetes version: ${version}`, () => {
+  for (const version of ["latest", "1.35.1-do.6", "1.35.1", "1"]) {
+    test(`Kubernetes version that is not a minor version: ${version}`, () => {
       const message = onlyProblem("dev", { "loco:cluster": { kubernetesVersion: version } }, "loco:cluster.kubernetesVersion");
-      assert.match(message, /exact DOKS version/);
+      assert.match(message, /must be a minor version such as "1\.34"/);
     });
   }
+
+  test("a Kubernetes minor version is taken as the stack file gives it", () => {
+    const config = parse("dev", { "loco:cluster": { kubernetesVersion: "1.36" } }) as CloudStackConfig;
+    assert.equal(config.cluster.kubernetesVersion, "1.36");
+  });
 
   test("prod without an HA control plane", () => {
     const message = onlyProblem("prod", { "loco:cluster": devCluster({ highAvailability: false }) }, "loco:cluster.highAvailability");
