@@ -31,6 +31,12 @@ export interface ClusterArgs {
   readonly region: string;
   /** Kubernetes minor version, e.g. `1.34`: the cluster starts at DigitalOcean's newest release of it. */
   readonly kubernetesVersion: string;
+  /**
+   * Generation of the cluster, from 1: part of its DigitalOcean name ({@link clusterName}). A new generation is a new
+   * cluster, created beside the old one (cluster names are unique per account), which is deleted once the new one
+   * and everything on it exist.
+   */
+  readonly generation: number;
   /** HA control plane. DigitalOcean cannot turn it off again. */
   readonly highAvailability: boolean;
   /** The built-in pool, reserved for platform add-ons. Changing `size` replaces the cluster. */
@@ -99,6 +105,9 @@ export class Cluster extends pulumi.ComponentResource {
       .apply((offered) => releaseOfMinor(args.kubernetesVersion, offered, this));
     const cluster = new digitalocean.KubernetesCluster(`${name}-cluster`, clusterInputs(name, args, vpc.id, version), {
       parent: this,
+      // DigitalOcean would rename the cluster in place; a new name (a new generation) must be a new cluster, created
+      // before the old one is deleted.
+      replaceOnChanges: ["name"],
       // Protected in prod: losing the cluster is a rebuild, which should be a decision, not a side effect.
       // The core pool has a fixed count and no autoscaler, so its nodeCount is config-owned and not ignored.
       protect: args.protect,
@@ -155,6 +164,14 @@ export function releaseOfMinor(
   return offered.latestVersion;
 }
 
+/**
+ * Pure: the cluster's DigitalOcean name. Generation 1 keeps the name clusters had before generations existed, so
+ * introducing them replaces nothing; generation n >= 2 is `<name>-g<n>`.
+ */
+export function clusterName(name: string, generation: number): string {
+  return generation === 1 ? name : `${name}-g${generation}`;
+}
+
 /** Pure: the KubernetesCluster's inputs. */
 export function clusterInputs(
   name: string,
@@ -163,7 +180,7 @@ export function clusterInputs(
   version: pulumi.Input<string>,
 ): digitalocean.KubernetesClusterArgs {
   return {
-    name,
+    name: clusterName(name, args.generation),
     region: args.region,
     version,
     vpcUuid: vpcId,
@@ -268,4 +285,6 @@ export function validateClusterArgs(name: string, args: ClusterArgs, resource?: 
     names.add(pool.name);
   });
   if (args.corePool.nodeCount < 1) fail("corePool.nodeCount", `must be at least 1, got ${args.corePool.nodeCount}`);
+  if (!Number.isInteger(args.generation) || args.generation < 1)
+    fail("generation", `must be a whole number from 1, got ${args.generation}`);
 }

@@ -56,6 +56,7 @@ export class CloudFoundation extends pulumi.ComponentResource implements Foundat
       {
         region: config.region,
         kubernetesVersion: config.cluster.kubernetesVersion,
+        generation: config.cluster.generation,
         highAvailability: config.cluster.highAvailability,
         corePool: config.cluster.corePool,
         appPools: config.cluster.appPools,

@@ -81,6 +81,17 @@ export const clusterSchema = z.strictObject({
     .describe(
       'Kubernetes minor version, quoted (`"1.34"`): the cluster starts at DigitalOcean\'s newest release of it; a new minor is a deliberate upgrade (docs/architecture.md).',
     ),
+  generation: z
+    .preprocess(
+      // `pulumi config set --path` (the resurrector's setConfig) may store the number as a string.
+      (value) => (typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value),
+      z.custom<number>((value) => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 9999, {
+        error: "must be a whole number from 1 to 9999",
+      }),
+    )
+    .describe(
+      "Cluster generation: generation 1 is the cluster `loco-{stack}-cluster`, a later one `loco-{stack}-cluster-g{n}`. Raising it builds a new cluster beside the old one and then deletes the old one (docs/architecture.md: rebuild).",
+    ),
   highAvailability: z.boolean().describe("HA control plane. Required in prod; DigitalOcean cannot turn it off again."),
   corePool: z
     .strictObject({

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { Cluster, execCredentialKubeconfig, releaseOfMinor, type ClusterArgs } from "../components/cluster";
+import { Cluster, clusterName, execCredentialKubeconfig, releaseOfMinor, type ClusterArgs } from "../components/cluster";
 import { corePoolPlacement } from "../lib/core-pool";
 import { expectedCorePoolPlacement } from "./core-pool-placement";
 import { outputIsSecret, runComponents, secretValue, valueOf } from "./harness";
@@ -13,6 +13,7 @@ const poolType = "digitalocean:index/kubernetesNodePool:KubernetesNodePool";
 const args = (patch: Partial<ClusterArgs> = {}): ClusterArgs => ({
   region: "nyc3",
   kubernetesVersion: "1.35",
+  generation: 1,
   highAvailability: true,
   corePool: { size: "s-2vcpu-4gb", nodeCount: 3 },
   appPools: [{ name: "apps", size: "s-4vcpu-8gb", minNodes: 2, maxNodes: 10 }],
@@ -68,6 +69,23 @@ describe("Cluster", () => {
   test("a minor version DigitalOcean does not offer fails naming the setting", () => {
     assert.throws(() => releaseOfMinor("1.99", { latestVersion: "", validVersions: [] }), /loco:cluster\.kubernetesVersion "1\.99"/);
     assert.equal(releaseOfMinor("1.35", { latestVersion: "1.35.2-do.1", validVersions: ["1.35.2-do.1"] }), "1.35.2-do.1");
+  });
+
+  test("the generation names the cluster: generation 1 keeps the name clusters always had, later ones add -g<n>", () => {
+    assert.equal(clusterName("loco-prod", 1), "loco-prod");
+    assert.equal(clusterName("loco-prod", 2), "loco-prod-g2");
+    assert.equal(clusterName("loco-prod", 17), "loco-prod-g17");
+  });
+
+  test("a new generation is a new cluster created beside the old one, not a rename of the dead one", async () => {
+    const first = (await build({ generation: 1 })).one(clusterType);
+    const second = (await build({ generation: 2 })).one(clusterType);
+    assert.equal(first.inputs.name, "loco-test");
+    assert.equal(second.inputs.name, "loco-test-g2");
+    // DigitalOcean renames a cluster in place; replaceOnChanges turns a new name into create-new-then-delete-old.
+    assert.ok(second.replaceOnChanges.includes("name"));
+    assert.equal(second.deleteBeforeReplace, false, "the old cluster must stay until the new one exists");
+    assert.equal(second.urn, first.urn, "same resource, replaced: the old cluster is deleted at the end of the run");
   });
 
   test("the control-plane firewall is on only when CIDRs are configured", async () => {

@@ -122,6 +122,21 @@ describe("invalid config fails with one message per problem", () => {
     });
   }
 
+  test("the cluster generation is 1 unless the stack file (or the resurrector's rebuild) sets it", () => {
+    for (const stack of ["dev", "prod"]) assert.equal((parse(stack) as CloudStackConfig).cluster.generation, 1);
+    // `pulumi config set --path loco:cluster.generation 2` (the Automation API's setConfig) may store a string.
+    for (const generation of [2, "2"]) {
+      assert.equal((parse("dev", { "loco:cluster": devCluster({ generation }) }) as CloudStackConfig).cluster.generation, 2);
+    }
+  });
+
+  for (const generation of [0, -1, 1.5, "two", "", 10000]) {
+    test(`a cluster generation that is not a positive whole number: ${JSON.stringify(generation)}`, () => {
+      const message = onlyProblem("dev", { "loco:cluster": devCluster({ generation }) }, "loco:cluster.generation");
+      assert.match(message, /must be a whole number from 1 to 9999/);
+    });
+  }
+
   test("a Kubernetes minor version is taken as the stack file gives it", () => {
     const config = parse("dev", { "loco:cluster": { kubernetesVersion: "1.36" } }) as CloudStackConfig;
     assert.equal(config.cluster.kubernetesVersion, "1.36");
