@@ -117,7 +117,7 @@ export class CloudFoundation extends pulumi.ComponentResource implements Foundat
 
     const kubernetes = kubernetesProvider(
       `${name}-kubernetes`,
-      { kind: "doks", kubeconfig: cluster.kubeconfig, clusterId: cluster.clusterId },
+      { kind: "doks", kubeconfig: cluster.kubeconfig, clusterId: cluster.clusterId, deleteUnreachable: config.deleteUnreachable },
       { parent: this },
     );
     this.providers = [kubernetes, digitaloceanProvider];

@@ -521,3 +521,43 @@ describe("cluster.vpcIpRange: what DigitalOcean accepts, clear of the cluster's 
     });
   }
 });
+
+describe("deleteUnreachable comes from the environment of one run, never from the stack file", () => {
+  const withEnvironment = (environment: Record<string, string | undefined>) => {
+    const config = withOverrides("dev", {});
+    return () => parseStackConfig({ stack: "dev", values: config.values, secretKeys: new Set(config.secretKeys), environment });
+  };
+
+  test("off when neither variable is set", () => {
+    assert.equal(withEnvironment({})().deleteUnreachable, false);
+    assert.equal(withEnvironment({ LOCO_DELETE_UNREACHABLE: "false" })().deleteUnreachable, false);
+  });
+
+  test("on for a deliberate rebuild, which sets both variables", () => {
+    const config = withEnvironment({ LOCO_DELETE_UNREACHABLE: "true", PULUMI_K8S_DELETE_UNREACHABLE: "true" })();
+    assert.equal(config.deleteUnreachable, true);
+  });
+
+  for (const [why, environment, pattern] of [
+    ["a value other than true or false", { LOCO_DELETE_UNREACHABLE: "yes" }, /LOCO_DELETE_UNREACHABLE = "yes": must be true or false/],
+    [
+      "the provider's own variable without the project's",
+      { PULUMI_K8S_DELETE_UNREACHABLE: "true" },
+      /PULUMI_K8S_DELETE_UNREACHABLE is set without LOCO_DELETE_UNREACHABLE=true/,
+    ],
+    [
+      "the project's variable without the provider's",
+      { LOCO_DELETE_UNREACHABLE: "true" },
+      /set PULUMI_K8S_DELETE_UNREACHABLE=true as well/,
+    ],
+  ] as const) {
+    test(`refused: ${why}`, () => {
+      assert.throws(withEnvironment(environment), (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.problems.length, 1, error.message);
+        assert.match(error.problems[0], pattern);
+        return true;
+      });
+    });
+  }
+});

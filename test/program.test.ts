@@ -122,15 +122,25 @@ describe("environment differences", () => {
 });
 
 describe("the Kubernetes provider seam", () => {
-  test("DOKS: identity is the cluster id and objects of a lost cluster are dropped, not fatal", () => {
-    const args = kubernetesProviderArgs({ kind: "doks", kubeconfig: "{}", clusterId: "c-1" });
+  test("DOKS: identity is the cluster id; objects of an unreachable cluster are kept unless a rebuild says otherwise", () => {
+    const args = kubernetesProviderArgs({ kind: "doks", kubeconfig: "{}", clusterId: "c-1", deleteUnreachable: false });
     assert.equal(args.clusterIdentifier, "c-1");
-    assert.equal(args.deleteUnreachable, true);
+    // Absent rather than false: a provider kept in state for a lost cluster then follows PULUMI_K8S_DELETE_UNREACHABLE.
+    assert.equal(args.deleteUnreachable, undefined);
     assert.equal(args.context, undefined);
+    const rebuild = kubernetesProviderArgs({ kind: "doks", kubeconfig: "{}", clusterId: "c-1", deleteUnreachable: true });
+    assert.equal(rebuild.deleteUnreachable, true);
+  });
+
+  test("a refresh of the committed stacks never forgets the objects of a cluster it cannot reach", async () => {
+    for (const stack of ["dev", "prod", "local"]) {
+      const provider = (await runStack(stack)).one("pulumi:providers:kubernetes");
+      assert.equal(provider.inputs.deleteUnreachable, undefined, stack);
+    }
   });
 
   test("local: an explicit context, never the current one", () => {
-    const args = kubernetesProviderArgs({ kind: "context", context: "k3d-loco" });
+    const args = kubernetesProviderArgs({ kind: "context", context: "k3d-loco", deleteUnreachable: false });
     assert.equal(args.context, "k3d-loco");
     assert.equal(args.kubeconfig, undefined);
   });
