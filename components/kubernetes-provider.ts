@@ -65,7 +65,7 @@ export function checkedKubeconfig(
     } catch (error) {
       const message = `cluster preflight: ${(error as Error).message}`;
       if (!deleteUnreachable) throw new pulumi.RunError(message);
-      pulumi.log.warn(`${message} (continuing: LOCO_DELETE_UNREACHABLE=true, a deliberate rebuild)`);
+      await pulumi.log.warn(`${message} (continuing: LOCO_DELETE_UNREACHABLE=true, a deliberate rebuild)`);
     }
     return config;
   });
