@@ -71,8 +71,11 @@ export interface ClusterArgs {
   readonly protect: boolean;
   /** Tags on every DigitalOcean object. */
   readonly tags: readonly string[];
-  /** DigitalOcean API token, used only inside the kubeconfig's exec credential. */
-  readonly digitaloceanToken: pulumi.Input<string>;
+  /**
+   * DigitalOcean token for the kubeconfig's exec credential, and for nothing else: a custom-scoped token
+   * (kubernetes:access_cluster and its required read scopes), so the kubeconfig cannot touch the rest of the account.
+   */
+  readonly clusterAccessToken: pulumi.Input<string>;
 }
 
 export class Cluster extends pulumi.ComponentResource {
@@ -81,7 +84,11 @@ export class Cluster extends pulumi.ComponentResource {
   public readonly clusterName: pulumi.Output<string>;
   /** The Kubernetes API URL. */
   public readonly endpoint: pulumi.Output<string>;
-  /** kubeconfig that authenticates through `doctl` on every use: it never holds a token that can expire. Secret. */
+  /**
+   * kubeconfig that authenticates through `doctl` on every use, with the cluster access token: it never holds a token
+   * that can expire. Secret, for the Kubernetes provider; not a stack output (operators use
+   * `doctl kubernetes cluster kubeconfig save` with their own token).
+   */
   public readonly kubeconfig: pulumi.Output<string>;
 
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -131,7 +138,7 @@ export class Cluster extends pulumi.ComponentResource {
     this.endpoint = cluster.endpoint;
     this.kubeconfig = pulumi.secret(
       pulumi
-        .all([cluster.id, cluster.name, cluster.endpoint, cluster.kubeConfigs, args.digitaloceanToken])
+        .all([cluster.id, cluster.name, cluster.endpoint, cluster.kubeConfigs, args.clusterAccessToken])
         .apply(([id, clusterName, endpoint, kubeConfigs, token]) =>
           execCredentialKubeconfig({
             clusterId: id,

@@ -66,7 +66,7 @@ export class CloudFoundation extends pulumi.ComponentResource implements Foundat
         vpcIpRange: config.cluster.vpcIpRange,
         protect: config.protect,
         tags: config.tags,
-        digitaloceanToken: config.credentials.digitaloceanToken,
+        clusterAccessToken: config.credentials.clusterAccessToken,
       },
       onDigitalOcean,
     );
@@ -128,7 +128,6 @@ export class CloudFoundation extends pulumi.ComponentResource implements Foundat
     this.managedPostgres = { clusterId: database.clusterId, admin: database.admin };
     this.outputs = {
       cluster: { id: cluster.clusterId, name: cluster.clusterName, endpoint: cluster.endpoint, vpcId: cluster.vpcId },
-      kubeconfig: cluster.kubeconfig,
       database: database.connection,
       dns: { zoneId: dns.zoneId, hostnames: dns.hostnames },
       dnsSolverToken: dns.dnsSolverToken,

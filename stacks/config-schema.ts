@@ -443,8 +443,8 @@ export type RegistrySettings = z.infer<typeof cloudRegistrySchema> | z.infer<typ
 
 /** Secrets are top-level keys set with `pulumi config set --secret`; never nested, never plaintext. */
 export const secretKeys = {
-  dev: ["digitaloceanToken", "cloudflareApiToken", "spacesAccessKeyId", "spacesSecretKey"],
-  prod: ["digitaloceanToken", "cloudflareApiToken", "spacesAccessKeyId", "spacesSecretKey"],
+  dev: ["digitaloceanToken", "clusterAccessToken", "cloudflareApiToken", "spacesAccessKeyId", "spacesSecretKey"],
+  prod: ["digitaloceanToken", "clusterAccessToken", "cloudflareApiToken", "spacesAccessKeyId", "spacesSecretKey"],
   local: ["databaseUrl"],
 } as const satisfies Record<Environment, readonly string[]>;
 
@@ -458,6 +458,8 @@ export const optionalSecretKeys = {
 /** What each secret is, for error messages and the README. */
 export const secretDescriptions: Record<string, string> = {
   digitaloceanToken: "DigitalOcean API token (read/write) for the cluster, database and VPC",
+  clusterAccessToken:
+    "DigitalOcean token with custom scopes kubernetes:access_cluster and the read scopes it requires (kubernetes:read, regions:read, sizes:read, actions:read), nothing else: the only credential in the cluster's kubeconfig",
   cloudflareApiToken: "Cloudflare API token with Zone:DNS:Edit, Zone:Zone:Read and User:API Tokens:Edit",
   spacesAccessKeyId: "Spaces access key id with full access: creates the platform's buckets and their scoped keys",
   spacesSecretKey: "Spaces secret key belonging to spacesAccessKeyId",

@@ -70,6 +70,8 @@ export type CloudStackConfig = Omit<CloudSettings, "environment"> &
     readonly environment: "dev" | "prod";
     readonly credentials: {
       readonly digitaloceanToken: pulumi.Output<string>;
+      /** Least-privilege token (kubernetes:access_cluster) for the cluster's kubeconfig; never the account-wide one. */
+      readonly clusterAccessToken: pulumi.Output<string>;
       readonly cloudflareApiToken: pulumi.Output<string>;
       readonly spacesAccessKeyId: pulumi.Output<string>;
       readonly spacesSecretKey: pulumi.Output<string>;
@@ -213,6 +215,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     environment,
     credentials: {
       digitaloceanToken: secretOutput("digitaloceanToken"),
+      clusterAccessToken: secretOutput("clusterAccessToken"),
       cloudflareApiToken: secretOutput("cloudflareApiToken"),
       spacesAccessKeyId: secretOutput("spacesAccessKeyId"),
       spacesSecretKey: secretOutput("spacesSecretKey"),

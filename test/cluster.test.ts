@@ -21,7 +21,7 @@ const args = (patch: Partial<ClusterArgs> = {}): ClusterArgs => ({
   maintenance: { day: "sunday", startTime: "04:00" },
   protect: true,
   tags: ["loco", "loco-test"],
-  digitaloceanToken: pulumi.secret("dop_v1_test"),
+  clusterAccessToken: pulumi.secret("dop_v1_cluster_access"),
   ...patch,
 });
 
@@ -163,12 +163,14 @@ describe("Cluster", () => {
     assert.equal(kubeconfig["current-context"], "loco-dev");
   });
 
-  test("the DigitalOcean token reaches the provider's inputs only as a secret", async () => {
+  test("the kubeconfig carries the least-privilege cluster access token, never the account-wide one", async () => {
     const registered = await build();
-    const token = registered.one("pulumi:providers:digitalocean").inputs.token;
-    assert.equal(secretValue(token), "test");
-    const cluster = registered.one(clusterType);
-    assert.doesNotMatch(JSON.stringify(cluster.inputs), /dop_v1_test/);
+    const kubeconfig = JSON.parse(await valueOf(registered.result.kubeconfig));
+    assert.deepEqual(kubeconfig.users[0].user.exec.env, [{ name: "DIGITALOCEAN_ACCESS_TOKEN", value: "dop_v1_cluster_access" }]);
+    // The provider's token (read/write on the account) stays with the provider.
+    assert.equal(secretValue(registered.one("pulumi:providers:digitalocean").inputs.token), "test");
+    assert.doesNotMatch(JSON.stringify(kubeconfig), /"test"/);
+    assert.doesNotMatch(JSON.stringify(registered.one(clusterType).inputs), /dop_v1_cluster_access/);
   });
 
   for (const [why, patch, field] of [

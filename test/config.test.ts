@@ -65,6 +65,7 @@ describe("committed stack files", () => {
   test("credentials are Pulumi secrets", async () => {
     const config = parse("dev") as CloudStackConfig;
     assert.equal(await outputIsSecret(config.credentials.digitaloceanToken), true);
+    assert.equal(await outputIsSecret(config.credentials.clusterAccessToken), true);
     assert.equal(await outputIsSecret(config.credentials.cloudflareApiToken), true);
   });
 });
@@ -160,6 +161,12 @@ describe("invalid config fails with one message per problem", () => {
 
   test("a standby node on a size that cannot have one", () => {
     onlyProblem("dev", { "loco:database": { size: "db-s-1vcpu-1gb", nodeCount: 2 } }, "loco:database.nodeCount");
+  });
+
+  test("the cluster access token is required on dev and prod, with the scopes it needs", () => {
+    const message = onlyProblem("prod", { "loco:clusterAccessToken": undefined }, "loco:clusterAccessToken");
+    assert.match(message, /kubernetes:access_cluster/);
+    assert.match(message, /pulumi config set --secret loco:clusterAccessToken/);
   });
 
   test("missing required secret, with the command that sets it", () => {

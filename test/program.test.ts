@@ -97,11 +97,25 @@ describe("environment differences", () => {
     assert.equal(database.direct.host, "127.0.0.1");
   });
 
-  test("the database connection and kubeconfig stack outputs are secrets", async () => {
+  test("the database connection and DNS token stack outputs are secrets; no kubeconfig is exported", async () => {
     const outputs = (await runStack("dev")).stackOutputs;
     assert.ok(isSecret(outputs.database));
-    assert.ok(isSecret(outputs.kubeconfig));
     assert.ok(isSecret(outputs.dnsSolverToken));
+    // A kubeconfig holds a credential; operators get their own with `doctl kubernetes cluster kubeconfig save`.
+    assert.deepEqual(
+      Object.keys(outputs).filter((key) => /kubeconfig/i.test(key)),
+      [],
+    );
+  });
+
+  test("the cluster credential is the scoped cluster access token, not the account-wide DigitalOcean token", async () => {
+    const registered = await runStack("dev", {
+      "loco:digitaloceanToken": { secret: "dop_v1_account_wide" },
+      "loco:clusterAccessToken": { secret: "dop_v1_kubernetes_access_cluster" },
+    });
+    const kubeconfig = String(secretValue(registered.one("pulumi:providers:kubernetes").inputs.kubeconfig));
+    assert.match(kubeconfig, /dop_v1_kubernetes_access_cluster/);
+    assert.doesNotMatch(kubeconfig, /dop_v1_account_wide/);
   });
 
   test("invalid config fails before any resource is registered", async () => {
