@@ -11,7 +11,7 @@ import { Cluster } from "../components/cluster";
 import { ManagedDatabase } from "../components/database";
 import { Dns } from "../components/dns";
 import { kubernetesProvider } from "../components/kubernetes-provider";
-import { EntryLoadBalancer } from "../components/load-balancer";
+import { EntryLoadBalancer, loadBalancerHostname } from "../components/load-balancer";
 import type { DatabaseConnection, DatabaseEndpoint } from "../lib/database-connection";
 import type { CloudStackConfig } from "./config";
 import type { Foundation } from "./foundation";
@@ -108,6 +108,7 @@ export class CloudFoundation extends pulumi.ComponentResource implements Foundat
         zone: config.dnsZone,
         names: config.names,
         publicAddress: entry.address,
+        loadBalancerHostname: loadBalancerHostname(config.baseDomain),
         ttl: config.dns.ttl,
         tokenRotation: rotationPolicy(config, "cloudflareDnsToken"),
         managedBy: `loco-platform/${config.stack}`,

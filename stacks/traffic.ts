@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CertManager, type IssuerArgs } from "../components/cert-manager";
 import { SharedGateway, type SharedGatewayArgs } from "../components/gateway";
 import { Keda } from "../components/keda";
-import { adoptionAnnotations } from "../components/load-balancer";
+import { adoptionAnnotations, loadBalancerHostname } from "../components/load-balancer";
 import { gatewayListeners, sharedGateway } from "../lib/shared-gateway";
 import type { CloudStackConfig, StackConfig } from "./config";
 import type { Foundation } from "./foundation";
@@ -109,7 +109,12 @@ function proxyService(cloud: CloudStackConfig | undefined, foundation: Foundatio
   const loadBalancer = cloud.traffic.loadBalancer;
   return {
     annotations: entry.loadBalancerId.apply((loadBalancerId) =>
-      adoptionAnnotations({ ...loadBalancer, loadBalancerId, name: cloud.loadBalancerName }),
+      adoptionAnnotations({
+        ...loadBalancer,
+        loadBalancerId,
+        name: cloud.loadBalancerName,
+        hostname: loadBalancerHostname(cloud.baseDomain),
+      }),
     ),
     proxyProtocol: loadBalancer.proxyProtocol,
   };
