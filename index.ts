@@ -1,8 +1,13 @@
 /**
  * The Pulumi program. Pulumi calls the exported function and publishes what it returns as stack outputs.
- * Config is validated first, so invalid config fails before any resource is registered.
+ * The engine's version and the config are checked first, so neither an engine that would ignore
+ * replacementTrigger nor invalid config gets as far as registering a resource.
  */
 import { loadStackConfig } from "./stacks/config";
+import { requireEngineSupport } from "./stacks/engine-version";
 import { platform } from "./stacks/platform";
 
-export = async () => platform(loadStackConfig());
+export = async () => {
+  await requireEngineSupport();
+  return platform(loadStackConfig());
+};
