@@ -201,7 +201,7 @@ describe("the traffic layer on the local stack", () => {
     assert.equal(registered.one("kubernetes:gateway.networking.k8s.io/v1:Gateway").inputs.kind, "Gateway");
   });
 
-  test("routesReady, what other layers wait for before their HTTPRoutes, is the Gateway API CRDs and the Gateway", async () => {
+  test("routesReady, what other layers wait for before their HTTPRoutes, is the CRDs, the Gateway and the public certificate", async () => {
     const config = withOverrides("local", {});
     const stackConfig = parseStackConfig({ stack: "local", values: config.values, secretKeys: new Set(config.secretKeys) });
     const { result } = await runComponents(() => {
@@ -212,9 +212,10 @@ describe("the traffic layer on the local stack", () => {
     const urns = await Promise.all(
       result.routesReady.map((r) => new Promise<string>((resolve) => (r as pulumi.CustomResource).urn.apply(resolve))),
     );
-    assert.equal(urns.length, 2);
+    assert.equal(urns.length, 3);
     assert.match(urns[0], /kubernetes:helm\.sh\/v4:Chart::loco-local-gateway-crds$/);
     assert.match(urns[1], /kubernetes:gateway\.networking\.k8s\.io\/v1:Gateway::loco-local-gateway-gateway$/);
+    assert.match(urns[2], /kubernetes:cert-manager\.io\/v1:Certificate::.*loco-public$/);
   });
 });
 
