@@ -196,7 +196,14 @@ export const observabilitySchema = z.strictObject({
   gateway: workloadResourcesSchema
     .extend({ replicas: z.int().min(1).max(10).describe("Gateway collector replicas.") })
     .describe("The gateway collector (OTLP from apps and Envoy, writes to ClickHouse)."),
-  grafana: workloadResourcesSchema.describe("Grafana."),
+  grafana: workloadResourcesSchema
+    .extend({
+      apiUrl: z
+        .url({ protocol: /^https?$/ })
+        .optional()
+        .describe("Where `pulumi up` reaches Grafana's API to apply a rotated admin password; https://dashboards.{baseDomain} when unset."),
+    })
+    .describe("Grafana."),
   metricAllowList: z
     .array(metricName)
     .min(1, "must list at least one metric: an empty allow-list would drop every metric")
