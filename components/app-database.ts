@@ -29,6 +29,8 @@ const identifier = /^[a-z_][a-z0-9_]{0,62}$/;
 export class AppDatabase extends pulumi.ComponentResource {
   /** Direct TLS connection as the service's user (no pooler: services such as Harbor hold prepared statements). Secret. */
   public readonly connection: pulumi.Output<DatabaseEndpoint>;
+  /** The database and the user: what must exist before anything acts on them by name (a grant). */
+  public readonly ready: pulumi.Resource[];
 
   constructor(name: string, args: AppDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("loco:database:AppDatabase", name, {}, opts);
@@ -54,6 +56,7 @@ export class AppDatabase extends pulumi.ComponentResource {
         .all([args.privateHost, args.port, database.name, user.name, user.password])
         .apply(([host, port, db, userName, password]) => tlsEndpoint(host, port, db, userName, password)),
     );
+    this.ready = [database, user];
     this.registerOutputs({ connection: this.connection });
   }
 }

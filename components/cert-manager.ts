@@ -12,6 +12,7 @@ import type { IClusterIssuer } from "@kubernetes-models/cert-manager/cert-manage
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { certManagerChart, certManagerValues } from "../charts/cert-manager";
+import { awaitCondition } from "../lib/kubernetes-await";
 import { preservedSecretLabel, type PreservedCertificate } from "../lib/public-certificate";
 import { chartRelease } from "./chart-release";
 import { customObject } from "./custom-object";
@@ -35,6 +36,9 @@ export const localIssuers = { selfSigned: "loco-selfsigned", ca: "loco-local-ca"
 
 /** The Secret (in cert-manager's namespace) holding the scoped Cloudflare token, and its key. */
 export const dnsSolverTokenSecret = { name: "cloudflare-dns01-token", key: "api-token" } as const;
+
+/** How long Pulumi waits for a certificate: an ACME DNS-01 order waits for propagation, often minutes. */
+const issuanceTimeoutSeconds = 1200;
 
 export type IssuerArgs =
   | {
@@ -88,6 +92,8 @@ export interface CertManagerArgs {
 export class CertManager extends pulumi.ComponentResource {
   /** The ClusterIssuer the certificates use. */
   public readonly issuerName: string;
+  /** The Certificates, each created only once cert-manager reports it Ready: what serves with them waits for these. */
+  public readonly certificatesReady: pulumi.Resource[];
   /** Every certificate's Secret, for the resurrector to back up. */
   public readonly certificateSecrets: pulumi.Output<{ name: string; namespace: string; secretName: string; dnsNames: string[] }[]>;
 
@@ -117,11 +123,19 @@ export class CertManager extends pulumi.ComponentResource {
       { parent: this, dependsOn: [release, issuer.resource] },
     );
 
-    for (const certificate of args.certificates) {
+    this.certificatesReady = args.certificates.map((certificate) => {
       const seed = certificate.preserved ? this.restoredSecret(name, certificate, issuer.name) : undefined;
-      customObject(
+      return customObject(
         `${name}-${certificate.name}`,
-        { ...certificateObject(certificate, issuer.name), metadata: { name: certificate.name, namespace: certificate.namespace } },
+        {
+          ...certificateObject(certificate, issuer.name),
+          // Created (for Pulumi) once issued: what serves with it then waits for a certificate, not for retries.
+          metadata: {
+            name: certificate.name,
+            namespace: certificate.namespace,
+            annotations: awaitCondition("Ready", issuanceTimeoutSeconds),
+          },
+        },
         {
           parent: this,
           // The CRD comes with the release; the issuer must exist to be used; a restored Secret must be in place
@@ -129,7 +143,7 @@ export class CertManager extends pulumi.ComponentResource {
           dependsOn: [release, issuer.resource, ...(seed ? [seed] : [])],
         },
       );
-    }
+    });
 
     this.issuerName = issuer.name;
     this.certificateSecrets = pulumi.output(

@@ -1,10 +1,15 @@
 /**
- * The environment's Kubernetes cluster on DigitalOcean: a VPC, a DOKS cluster pinned to an exact version, and
+ * The environment's Kubernetes cluster on DigitalOcean: a VPC, a DOKS cluster of a configured minor version, and
  * autoscaled app pools.
  *
  * The cluster's built-in pool is the core pool: small, fixed and tainted so only platform add-ons run there.
  * DigitalOcean replaces the whole cluster when the built-in pool's size changes, so everything that scales or
  * changes shape lives in separate `KubernetesNodePool`s, which can be added, resized or removed freely.
+ *
+ * The version is a minor version (1.34). The cluster is created at DigitalOcean's newest release of it
+ * (`getKubernetesVersions`, as DigitalOcean's own provider docs advise); after that, with auto-upgrade on,
+ * DigitalOcean owns the patch level and the version is ignored: a refresh records the upgraded release, and a pinned
+ * lower one would otherwise plan a replacement of the cluster.
  */
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
@@ -24,8 +29,14 @@ export interface AppPoolArgs {
 export interface ClusterArgs {
   /** DigitalOcean region slug. */
   readonly region: string;
-  /** Exact DOKS version slug, e.g. `1.34.1-do.0`. */
+  /** Kubernetes minor version, e.g. `1.34`: the cluster starts at DigitalOcean's newest release of it. */
   readonly kubernetesVersion: string;
+  /**
+   * Generation of the cluster, from 1: part of its DigitalOcean name ({@link clusterName}). A new generation is a new
+   * cluster, created beside the old one (cluster names are unique per account), which is deleted once the new one
+   * and everything on it exist.
+   */
+  readonly generation: number;
   /** HA control plane. DigitalOcean cannot turn it off again. */
   readonly highAvailability: boolean;
   /** The built-in pool, reserved for platform add-ons. Changing `size` replaces the cluster. */
@@ -60,8 +71,11 @@ export interface ClusterArgs {
   readonly protect: boolean;
   /** Tags on every DigitalOcean object. */
   readonly tags: readonly string[];
-  /** DigitalOcean API token, used only inside the kubeconfig's exec credential. */
-  readonly digitaloceanToken: pulumi.Input<string>;
+  /**
+   * DigitalOcean token for the kubeconfig's exec credential, and for nothing else: a custom-scoped token
+   * (kubernetes:access_cluster and its required read scopes), so the kubeconfig cannot touch the rest of the account.
+   */
+  readonly clusterAccessToken: pulumi.Input<string>;
 }
 
 export class Cluster extends pulumi.ComponentResource {
@@ -70,7 +84,11 @@ export class Cluster extends pulumi.ComponentResource {
   public readonly clusterName: pulumi.Output<string>;
   /** The Kubernetes API URL. */
   public readonly endpoint: pulumi.Output<string>;
-  /** kubeconfig that authenticates through `doctl` on every use: it never holds a token that can expire. Secret. */
+  /**
+   * kubeconfig that authenticates through `doctl` on every use, with the cluster access token: it never holds a token
+   * that can expire. Secret, for the Kubernetes provider; not a stack output (operators use
+   * `doctl kubernetes cluster kubeconfig save` with their own token).
+   */
   public readonly kubeconfig: pulumi.Output<string>;
 
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -89,11 +107,20 @@ export class Cluster extends pulumi.ComponentResource {
       { parent: this, protect: args.protect },
     );
 
-    const cluster = new digitalocean.KubernetesCluster(`${name}-cluster`, clusterInputs(name, args, vpc.id), {
+    const version = digitalocean
+      .getKubernetesVersionsOutput({ versionPrefix: `${args.kubernetesVersion}.` }, { parent: this })
+      .apply((offered) => releaseOfMinor(args.kubernetesVersion, offered, this));
+    const cluster = new digitalocean.KubernetesCluster(`${name}-cluster`, clusterInputs(name, args, vpc.id, version), {
       parent: this,
+      // DigitalOcean would rename the cluster in place; a new name (a new generation) must be a new cluster, created
+      // before the old one is deleted.
+      replaceOnChanges: ["name"],
       // Protected in prod: losing the cluster is a rebuild, which should be a decision, not a side effect.
       // The core pool has a fixed count and no autoscaler, so its nodeCount is config-owned and not ignored.
       protect: args.protect,
+      // Auto-upgrade moves the patch release; a refresh records it, and planning the older release would replace
+      // the cluster. A new minor version is applied with auto-upgrade off (docs/architecture.md).
+      ignoreChanges: args.autoUpgrade ? ["version"] : [],
     });
 
     for (const pool of args.appPools) {
@@ -111,7 +138,7 @@ export class Cluster extends pulumi.ComponentResource {
     this.endpoint = cluster.endpoint;
     this.kubeconfig = pulumi.secret(
       pulumi
-        .all([cluster.id, cluster.name, cluster.endpoint, cluster.kubeConfigs, args.digitaloceanToken])
+        .all([cluster.id, cluster.name, cluster.endpoint, cluster.kubeConfigs, args.clusterAccessToken])
         .apply(([id, clusterName, endpoint, kubeConfigs, token]) =>
           execCredentialKubeconfig({
             clusterId: id,
@@ -126,12 +153,43 @@ export class Cluster extends pulumi.ComponentResource {
   }
 }
 
+/**
+ * Pure: the release a new cluster of `minor` starts at, from `getKubernetesVersions`; fails naming the setting when
+ * DigitalOcean offers none (a minor it has retired, or not released yet).
+ */
+export function releaseOfMinor(
+  minor: string,
+  offered: { latestVersion: string; validVersions: readonly string[] },
+  resource?: pulumi.Resource,
+): string {
+  if (!offered.latestVersion) {
+    throw new pulumi.ResourceError(
+      `loco:cluster.kubernetesVersion "${minor}" is not offered by DigitalOcean now: pick a minor version that \`doctl kubernetes options versions\` lists`,
+      resource,
+    );
+  }
+  return offered.latestVersion;
+}
+
+/**
+ * Pure: the cluster's DigitalOcean name. Generation 1 keeps the name clusters had before generations existed, so
+ * introducing them replaces nothing; generation n >= 2 is `<name>-g<n>`.
+ */
+export function clusterName(name: string, generation: number): string {
+  return generation === 1 ? name : `${name}-g${generation}`;
+}
+
 /** Pure: the KubernetesCluster's inputs. */
-export function clusterInputs(name: string, args: ClusterArgs, vpcId: pulumi.Input<string>): digitalocean.KubernetesClusterArgs {
+export function clusterInputs(
+  name: string,
+  args: ClusterArgs,
+  vpcId: pulumi.Input<string>,
+  version: pulumi.Input<string>,
+): digitalocean.KubernetesClusterArgs {
   return {
-    name,
+    name: clusterName(name, args.generation),
     region: args.region,
-    version: args.kubernetesVersion,
+    version,
     vpcUuid: vpcId,
     ha: args.highAvailability,
     surgeUpgrade: true,
@@ -234,4 +292,6 @@ export function validateClusterArgs(name: string, args: ClusterArgs, resource?: 
     names.add(pool.name);
   });
   if (args.corePool.nodeCount < 1) fail("corePool.nodeCount", `must be at least 1, got ${args.corePool.nodeCount}`);
+  if (!Number.isInteger(args.generation) || args.generation < 1)
+    fail("generation", `must be a whole number from 1, got ${args.generation}`);
 }

@@ -15,6 +15,11 @@ export interface DnsArgs {
   readonly names: PublicNames;
   /** IPv4 address every name points at: the public entry point (the gateway's load balancer). */
   readonly publicAddress: pulumi.Input<string>;
+  /**
+   * The load balancer's own DNS name, which its Service reports instead of the IP (components/load-balancer.ts); it
+   * gets an A record to `publicAddress` like the public names.
+   */
+  readonly loadBalancerHostname: string;
   /** Record TTL in seconds; 1 is Cloudflare's automatic TTL. */
   readonly ttl: number;
   /** Rotation of the scoped DNS token. */
@@ -50,7 +55,7 @@ export class Dns extends pulumi.ComponentResource {
       return z.id;
     });
 
-    const specs = recordSpecs(args.names);
+    const specs = [...recordSpecs(args.names), { role: "load-balancer", hostname: args.loadBalancerHostname }];
     for (const spec of specs) {
       new cloudflare.DnsRecord(
         `${name}-${spec.role}`,

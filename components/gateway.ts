@@ -25,6 +25,10 @@ import { envoyProxyObject, type ProxyFleetArgs } from "./gateway-envoy-proxy";
 import { gatewayObjects } from "./gateway-object-names";
 import { apiPolicyObject, backendDefaultsPolicyObject, clientTrafficPolicyObject } from "./gateway-policies";
 import { platformNamespace } from "./namespace";
+import { awaitListenersProgrammed } from "../lib/kubernetes-await";
+
+/** How long Pulumi waits for the listeners: they are Programmed once the public certificate is issued. */
+const listenersTimeoutSeconds = 1200;
 
 /** Replica counts and sizes have no default here: each stack states them (stacks/config-defaults.ts). */
 export interface SharedGatewayArgs {
@@ -140,9 +144,22 @@ export class SharedGateway extends pulumi.ComponentResource {
       },
       afterCrds,
     );
+    const gatewaySpec = gatewayObject(args.names, args.tlsSecretName);
     const gateway = customObject(
       `${name}-gateway`,
-      { ...gatewayObject(args.names, args.tlsSecretName), metadata: { name: sharedGateway.name, namespace: ns } },
+      {
+        ...gatewaySpec,
+        metadata: {
+          name: sharedGateway.name,
+          namespace: ns,
+          // Created (for Pulumi) once every listener is Programmed, its certificate included: whoever calls a
+          // platform name during `pulumi up` (Harbor's and Grafana's configuration) then finds it served.
+          annotations: awaitListenersProgrammed(
+            (gatewaySpec.spec?.listeners ?? []).map((l) => l.name),
+            listenersTimeoutSeconds,
+          ),
+        },
+      },
       // After the controller, and after its EnvoyProxy: a Gateway reconciled without its parameters would get a
       // default proxy Service, for which the cloud would provision a second, unwanted load balancer.
       { parent: this, dependsOn: [crds, controller, proxyConfig] },

@@ -1,10 +1,14 @@
 /**
  * Grafana at `dashboards.{baseDomain}` through the shared Gateway: admin credentials and datasource password from
  * Kubernetes Secrets, the ClickHouse datasource, loco's dashboards and alerting provisioned from the repo.
+ *
+ * The admin Secret only seeds a new database (Grafana's is persisted); a rotated admin password is applied inside
+ * Grafana through its API by {@link GrafanaAdminPassword}, once Grafana serves at its public name.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartRelease } from "./chart-release";
+import { GrafanaAdminPassword } from "./grafana-admin-password";
 import { credentialsIssuedAtAnnotation } from "./secrets";
 import { grafanaChart, grafanaValues } from "../charts/grafana";
 import { gatewayListeners, sharedGatewayParentRef } from "../lib/shared-gateway";
@@ -29,8 +33,13 @@ export interface GrafanaArgs {
   readonly cpu: string;
   /** Memory request and limit. */
   readonly memory: string;
-  /** Password of Grafana's `admin` login (secret). */
+  /** The admin password: seeds a new database, and is applied inside Grafana when it changes (secret). */
   readonly adminPassword: pulumi.Input<string>;
+  /**
+   * Where `pulumi up` reaches Grafana's API to apply the admin password.
+   * @default https://{hostname}
+   */
+  readonly apiUrl?: string;
   /** Where the ClickHouse datasource connects (components/clickhouse.ts `connection`). */
   readonly clickhouse: {
     /** In-cluster DNS name of the ClickHouse server. */
@@ -61,8 +70,13 @@ export interface GrafanaArgs {
   readonly routesReady: readonly pulumi.Resource[];
 }
 
+/** Grafana's built-in administrator. */
+export const grafanaAdminUser = "admin";
+
 export class Grafana extends pulumi.ComponentResource {
   public readonly url: string;
+  /** The admin password Grafana accepts now (applied through its API). Secret. */
+  public readonly adminPassword: pulumi.Output<string>;
 
   constructor(name: string, args: GrafanaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("loco:observability:Grafana", name, {}, opts);
@@ -75,7 +89,7 @@ export class Grafana extends pulumi.ComponentResource {
       {
         metadata: { name: "grafana-admin", namespace: args.namespace },
         type: "Opaque",
-        stringData: { "admin-user": "admin", "admin-password": pulumi.secret(args.adminPassword) },
+        stringData: { "admin-user": grafanaAdminUser, "admin-password": pulumi.secret(args.adminPassword) },
       },
       { parent: this },
     );
@@ -117,7 +131,7 @@ export class Grafana extends pulumi.ComponentResource {
       alerting: alertingProvisioning(webhook),
       podAnnotations: { [credentialsIssuedAtAnnotation]: args.credentialsIssuedAt },
     });
-    chartRelease(
+    const release = chartRelease(
       `${name}-release`,
       grafanaChart,
       { releaseName: "grafana", namespace: args.namespace, values },
@@ -125,6 +139,13 @@ export class Grafana extends pulumi.ComponentResource {
       { parent: this, dependsOn: dependencies },
     );
     this.url = `https://${args.hostname}`;
+    const applied = new GrafanaAdminPassword(
+      `${name}-admin-password`,
+      { url: args.apiUrl ?? this.url, username: grafanaAdminUser, password: args.adminPassword },
+      // Grafana's API answers once its release is up (after a rotation: rolled) and the Gateway serves its name.
+      { parent: this, dependsOn: [release, ...args.routesReady] },
+    );
+    this.adminPassword = pulumi.secret(applied.password);
     this.registerOutputs({ url: this.url });
   }
 }

@@ -63,6 +63,8 @@ export type HarborDatabaseArgs =
       readonly databaseName: string;
       /** The user in `connection`, as a plain name for the grant. */
       readonly userName: string;
+      /** The database and user resources: the grant runs only once both exist. */
+      readonly databaseReady: readonly pulumi.Resource[];
       /** Most connections each Harbor pod opens (they share the managed database's connection limit); at least 2. */
       readonly maxOpenConnections: number;
     }
@@ -123,7 +125,7 @@ export class Harbor extends pulumi.ComponentResource {
   public readonly url: string;
   /** The admin password Harbor is installed with (rotated inside Harbor by the configuration). Secret. */
   public readonly adminPassword: pulumi.Output<string>;
-  /** The Helm release and the route: Harbor's API answers once both are in place. */
+  /** The release, the route, the Gateway and the certificate: Harbor's API answers once all are in place. */
   public readonly ready: pulumi.Resource[];
 
   constructor(name: string, args: HarborArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -174,7 +176,9 @@ export class Harbor extends pulumi.ComponentResource {
     );
 
     this.adminPassword = generated.admin.value;
-    this.ready = [release, route];
+    // Harbor's API is served once the release is up, its route attached, the listener Programmed and the certificate
+    // Ready (the last two awaited by Pulumi: components/gateway.ts, components/cert-manager.ts).
+    this.ready = [release, route, ...args.routesReady];
     this.registerOutputs({ url: this.url });
   }
 
@@ -263,7 +267,8 @@ export class Harbor extends pulumi.ComponentResource {
     const grant = new PostgresSchemaGrant(
       `${name}-database-grant`,
       { namespace: ns, jobName: "harbor-database-grant", admin: database.admin, database: database.databaseName, role: database.userName },
-      { parent: this },
+      // Its arguments are plain names: without this the Job could run before the database or the role exists.
+      { parent: this, dependsOn: [...database.databaseReady] },
     );
     // Only the password is secret; the rest is where the database is.
     const endpoint = <T>(pick: (c: DatabaseEndpoint) => T) => pulumi.unsecret(connection.apply(pick));

@@ -10,9 +10,25 @@
  *   same config, so both writers always agree);
  * - the CCM owns everything that depends on the cluster: forwarding rules to node ports, target droplets, health
  *   check. Those are ignored here, or every `pulumi up --refresh` would undo the CCM and the CCM would redo it.
+ *
+ * Two settings the CCM would otherwise choose are given explicitly on both sides:
+ * - the network stack: IPv4 (the CCM sends DUALSTACK for a regional load balancer unless told, while the load
+ *   balancer is created IPv4; the cluster and VPC are IPv4, and DNS publishes A records only);
+ * - a DNS name for the load balancer (`do-loadbalancer-hostname`): the Service then reports that name instead of the
+ *   IP, so kube-proxy does not short-circuit in-cluster traffic to the IP straight to the proxies. Such traffic (nodes
+ *   pulling from `registry.{baseDomain}`, cert-manager's HTTP-01 self-check, pods calling `api.{baseDomain}`) goes
+ *   through the load balancer and arrives with the PROXY header the listeners require.
  */
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
+
+/** The load balancer's IP family, on the load balancer and in the Service annotation alike. */
+export const loadBalancerNetworkStack = "IPV4";
+
+/** Pure: the DNS name of the load balancer itself, an A record to its IP (components/dns.ts). */
+export function loadBalancerHostname(baseDomain: string): string {
+  return `lb.${baseDomain}`;
+}
 
 export interface EntryLoadBalancerArgs {
   /** Load balancer name (DigitalOcean); the Service annotation carries the same one. */
@@ -79,6 +95,7 @@ export function loadBalancerInputs(args: EntryLoadBalancerArgs): digitalocean.Lo
     region: args.region,
     vpcUuid: args.vpcId,
     type: "REGIONAL",
+    networkStack: loadBalancerNetworkStack,
     sizeUnit: args.sizeUnit,
     enableProxyProtocol: args.proxyProtocol,
     forwardingRules: [{ entryProtocol: "tcp", entryPort: 443, targetProtocol: "tcp", targetPort: 443 }],
@@ -90,6 +107,8 @@ export interface AdoptionAnnotationArgs {
   readonly loadBalancerId: string;
   /** Its name: the same as EntryLoadBalancerArgs `name`, so the CCM and Pulumi never rename it back and forth. */
   readonly name: string;
+  /** The load balancer's DNS name ({@link loadBalancerHostname}): what the Service reports instead of the IP. */
+  readonly hostname: string;
   /** Its size: the same as EntryLoadBalancerArgs `sizeUnit`. */
   readonly sizeUnit: number;
   /** Whether it sends PROXY protocol: the same as EntryLoadBalancerArgs `proxyProtocol`. */
@@ -111,6 +130,8 @@ export function adoptionAnnotations(args: AdoptionAnnotationArgs): Record<string
     "kubernetes.digitalocean.com/load-balancer-id": args.loadBalancerId,
     [`${prefix}name`]: args.name,
     [`${prefix}type`]: "REGIONAL",
+    [`${prefix}network-stack`]: loadBalancerNetworkStack,
+    [`${prefix}hostname`]: args.hostname,
     [`${prefix}protocol`]: "tcp",
     [`${prefix}size-unit`]: String(args.sizeUnit),
     [`${prefix}enable-proxy-protocol`]: String(args.proxyProtocol),

@@ -72,7 +72,8 @@ export class PostgresSchemaGrant extends pulumi.ComponentResource {
         type: "Opaque",
         stringData: pulumi.secret(pulumi.output(args.admin).apply((admin) => adminEnvironment(admin, args.database))),
       },
-      { parent: this },
+      // The grant's own dependencies (the database and role it names) hold for the Secret and the Job it runs.
+      { parent: this, dependsOn: opts?.dependsOn },
     );
 
     const placement = corePoolPlacement();
@@ -104,7 +105,7 @@ export class PostgresSchemaGrant extends pulumi.ComponentResource {
           },
         },
       },
-      { parent: this },
+      { parent: this, dependsOn: opts?.dependsOn },
     );
     this.registerOutputs({});
   }

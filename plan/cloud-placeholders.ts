@@ -116,6 +116,16 @@ export function cloudPlaceholders(type: string, name: string, inputs: Record<str
 type InvokeBuilder = (inputs: Record<string, unknown>) => Record<string, unknown>;
 
 const invokes: Record<string, InvokeBuilder> = {
+  // The newest DOKS release of the asked minor version ("1.35." -> "1.35.offline-placeholder").
+  "digitalocean:index/getKubernetesVersions:getKubernetesVersions": (inputs) => {
+    const latestVersion = `${String(inputs.versionPrefix ?? "")}${placeholderMarker}`;
+    return {
+      id: `${placeholderMarker}-kubernetes-versions`,
+      versionPrefix: inputs.versionPrefix,
+      latestVersion,
+      validVersions: [latestVersion],
+    };
+  },
   "cloudflare:index/getZone:getZone": (inputs) => {
     const zoneName = String((inputs.filter as { name?: string } | undefined)?.name ?? "unknown");
     const id = `${placeholderMarker}-zone-${digest(zoneName).slice(0, 16)}`;

@@ -108,6 +108,10 @@ export function fromWire(value: unknown): unknown {
 const stringLeaves = (value: unknown): string[] =>
   typeof value === "string" ? [value] : value && typeof value === "object" ? Object.values(value).flatMap(stringLeaves) : [];
 
+function isWireSecret(value: unknown): boolean {
+  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[specialSigKey] === specialSecretSig;
+}
+
 function toWireSecret(value: unknown): unknown {
   return { [specialSigKey]: specialSecretSig, value };
 }
@@ -140,7 +144,8 @@ export async function runUnderMocks<T>(program: () => T | Promise<T>, options: M
         const state: Record<string, unknown> = { ...args.inputs, ...placeholder.state };
         for (const key of secretOutputsByResource.get(`${args.type}::${args.name}`) ?? []) {
           if (key in placeholder.state) generatedSecrets.push(...stringLeaves(placeholder.state[key]));
-          if (state[key] !== undefined) state[key] = toWireSecret(state[key]);
+          // An input that was already secret comes back secret once, as the engine returns it.
+          if (state[key] !== undefined && !isWireSecret(state[key])) state[key] = toWireSecret(state[key]);
         }
         return { id: placeholder.id, state };
       },

@@ -11,7 +11,7 @@ import { Cluster } from "../components/cluster";
 import { ManagedDatabase } from "../components/database";
 import { Dns } from "../components/dns";
 import { kubernetesProvider } from "../components/kubernetes-provider";
-import { EntryLoadBalancer } from "../components/load-balancer";
+import { EntryLoadBalancer, loadBalancerHostname } from "../components/load-balancer";
 import type { DatabaseConnection, DatabaseEndpoint } from "../lib/database-connection";
 import type { CloudStackConfig } from "./config";
 import type { Foundation } from "./foundation";
@@ -56,6 +56,7 @@ export class CloudFoundation extends pulumi.ComponentResource implements Foundat
       {
         region: config.region,
         kubernetesVersion: config.cluster.kubernetesVersion,
+        generation: config.cluster.generation,
         highAvailability: config.cluster.highAvailability,
         corePool: config.cluster.corePool,
         appPools: config.cluster.appPools,
@@ -65,7 +66,7 @@ export class CloudFoundation extends pulumi.ComponentResource implements Foundat
         vpcIpRange: config.cluster.vpcIpRange,
         protect: config.protect,
         tags: config.tags,
-        digitaloceanToken: config.credentials.digitaloceanToken,
+        clusterAccessToken: config.credentials.clusterAccessToken,
       },
       onDigitalOcean,
     );
@@ -110,6 +111,7 @@ export class CloudFoundation extends pulumi.ComponentResource implements Foundat
         zone: config.dnsZone,
         names: config.names,
         publicAddress: entry.address,
+        loadBalancerHostname: loadBalancerHostname(config.baseDomain),
         ttl: config.dns.ttl,
         tokenRotation: rotationPolicy(config, "cloudflareDnsToken"),
         managedBy: `loco-platform/${config.stack}`,
@@ -119,7 +121,7 @@ export class CloudFoundation extends pulumi.ComponentResource implements Foundat
 
     const kubernetes = kubernetesProvider(
       `${name}-kubernetes`,
-      { kind: "doks", kubeconfig: cluster.kubeconfig, clusterId: cluster.clusterId },
+      { kind: "doks", kubeconfig: cluster.kubeconfig, clusterId: cluster.clusterId, deleteUnreachable: config.deleteUnreachable },
       { parent: this },
     );
     this.providers = [kubernetes, digitaloceanProvider];
@@ -130,7 +132,6 @@ export class CloudFoundation extends pulumi.ComponentResource implements Foundat
     this.managedPostgres = { clusterId: database.clusterId, admin: database.admin };
     this.outputs = {
       cluster: { id: cluster.clusterId, name: cluster.clusterName, endpoint: cluster.endpoint, vpcId: cluster.vpcId },
-      kubeconfig: cluster.kubeconfig,
       database: database.connection,
       dns: { zoneId: dns.zoneId, hostnames: dns.hostnames },
       dnsSolverToken: dns.dnsSolverToken,

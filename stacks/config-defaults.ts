@@ -53,6 +53,7 @@ const locoImages = {
 
 const dev = {
   cluster: {
+    generation: 1,
     highAvailability: false,
     corePool: { size: "s-2vcpu-4gb", nodeCount: 2 },
     appPools: [{ name: "apps", size: "s-2vcpu-4gb", minNodes: 1, maxNodes: 3 }],
@@ -105,6 +106,7 @@ const dev = {
 
 const prod = {
   cluster: {
+    generation: 1,
     highAvailability: true,
     corePool: { size: "s-4vcpu-8gb", nodeCount: 3 },
     appPools: [{ name: "apps", size: "s-4vcpu-8gb", minNodes: 2, maxNodes: 10 }],

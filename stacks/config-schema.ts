@@ -18,8 +18,11 @@ export type Environment = (typeof environments)[number];
 const dnsLabelPattern = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const domainPattern = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
-/** An exact DOKS version slug. "latest" or "1.34" would let a re-run silently move the cluster. */
-export const pinnedKubernetesVersion = /^\d+\.\d+\.\d+-do\.\d+$/;
+/**
+ * A Kubernetes minor version such as 1.34. The exact DOKS release is DigitalOcean's newest of that minor when the
+ * cluster is created; patch releases after that are auto-upgrade's (components/cluster.ts).
+ */
+export const kubernetesMinorVersion = /^1\.\d{1,3}$/;
 
 const dnsLabel = z.string().regex(dnsLabelPattern, "must be a DNS label: lowercase letters, digits and '-', 1-63 characters");
 const domain = z.string().regex(domainPattern, "must be a domain name such as loco.example.com (lowercase, no scheme, no trailing dot)");
@@ -73,8 +76,24 @@ export function vpcIpRangeProblem(text: string): string | undefined {
 export const clusterSchema = z.strictObject({
   kubernetesVersion: z
     .string()
-    .regex(pinnedKubernetesVersion, "must be an exact DOKS version such as 1.34.1-do.0, not 'latest' or a minor version")
-    .describe("Exact DOKS version slug (`doctl kubernetes options versions`)."),
+    .regex(
+      kubernetesMinorVersion,
+      'must be a minor version such as "1.34" (quoted in YAML), not a release slug: patch releases are auto-upgrade\'s',
+    )
+    .describe(
+      'Kubernetes minor version, quoted (`"1.34"`): the cluster starts at DigitalOcean\'s newest release of it; a new minor is a deliberate upgrade (docs/architecture.md).',
+    ),
+  generation: z
+    .preprocess(
+      // `pulumi config set --path` (the resurrector's setConfig) may store the number as a string.
+      (value) => (typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value),
+      z.custom<number>((value) => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 9999, {
+        error: "must be a whole number from 1 to 9999",
+      }),
+    )
+    .describe(
+      "Cluster generation: generation 1 is the cluster `loco-{stack}-cluster`, a later one `loco-{stack}-cluster-g{n}`. Raising it builds a new cluster beside the old one and then deletes the old one (docs/architecture.md: rebuild).",
+    ),
   highAvailability: z.boolean().describe("HA control plane. Required in prod; DigitalOcean cannot turn it off again."),
   corePool: z
     .strictObject({
@@ -182,7 +201,14 @@ export const observabilitySchema = z.strictObject({
   gateway: workloadResourcesSchema
     .extend({ replicas: z.int().min(1).max(10).describe("Gateway collector replicas.") })
     .describe("The gateway collector (OTLP from apps and Envoy, writes to ClickHouse)."),
-  grafana: workloadResourcesSchema.describe("Grafana."),
+  grafana: workloadResourcesSchema
+    .extend({
+      apiUrl: z
+        .url({ protocol: /^https?$/ })
+        .optional()
+        .describe("Where `pulumi up` reaches Grafana's API to apply a rotated admin password; https://dashboards.{baseDomain} when unset."),
+    })
+    .describe("Grafana."),
   metricAllowList: z
     .array(metricName)
     .min(1, "must list at least one metric: an empty allow-list would drop every metric")
@@ -477,8 +503,8 @@ const locoSecretKeys = ["githubOAuthClientId", "githubOAuthClientSecret"] as con
 
 /** Secrets are top-level keys set with `pulumi config set --secret`; never nested, never plaintext. */
 export const secretKeys = {
-  dev: ["digitaloceanToken", "cloudflareApiToken", "spacesAccessKeyId", "spacesSecretKey", ...locoSecretKeys],
-  prod: ["digitaloceanToken", "cloudflareApiToken", "spacesAccessKeyId", "spacesSecretKey", ...locoSecretKeys],
+  dev: ["digitaloceanToken", "clusterAccessToken", "cloudflareApiToken", "spacesAccessKeyId", "spacesSecretKey", ...locoSecretKeys],
+  prod: ["digitaloceanToken", "clusterAccessToken", "cloudflareApiToken", "spacesAccessKeyId", "spacesSecretKey", ...locoSecretKeys],
   local: ["databaseUrl", ...locoSecretKeys],
 } as const satisfies Record<Environment, readonly string[]>;
 
@@ -492,6 +518,8 @@ export const optionalSecretKeys = {
 /** What each secret is, for error messages and the README. */
 export const secretDescriptions: Record<string, string> = {
   digitaloceanToken: "DigitalOcean API token (read/write) for the cluster, database and VPC",
+  clusterAccessToken:
+    "DigitalOcean token with custom scopes kubernetes:access_cluster and the read scopes it requires (kubernetes:read, regions:read, sizes:read, actions:read), nothing else: the only credential in the cluster's kubeconfig",
   cloudflareApiToken: "Cloudflare API token with Zone:DNS:Edit, Zone:Zone:Read and User:API Tokens:Edit",
   spacesAccessKeyId: "Spaces access key id with full access: creates the platform's buckets and their scoped keys",
   spacesSecretKey: "Spaces secret key belonging to spacesAccessKeyId",

@@ -56,6 +56,12 @@ interface StackIdentity {
   readonly names: PublicNames;
   /** Tags put on every DigitalOcean resource, for billing and for finding an environment's resources. */
   readonly tags: string[];
+  /**
+   * Drop the objects of an unreachable cluster from state instead of failing: only for a deliberate rebuild of a
+   * cluster that is really gone. Never from the stack file: on for one run when LOCO_DELETE_UNREACHABLE=true (with
+   * PULUMI_K8S_DELETE_UNREACHABLE=true for the provider of the lost cluster still in state).
+   */
+  readonly deleteUnreachable: boolean;
 }
 
 /** The GitHub OAuth app loco's users log in with: created by a person, so set as secret config. */
@@ -70,6 +76,8 @@ export type CloudStackConfig = Omit<CloudSettings, "environment"> &
     readonly environment: "dev" | "prod";
     readonly credentials: {
       readonly digitaloceanToken: pulumi.Output<string>;
+      /** Least-privilege token (kubernetes:access_cluster) for the cluster's kubeconfig; never the account-wide one. */
+      readonly clusterAccessToken: pulumi.Output<string>;
       readonly cloudflareApiToken: pulumi.Output<string>;
       readonly spacesAccessKeyId: pulumi.Output<string>;
       readonly spacesSecretKey: pulumi.Output<string>;
@@ -99,7 +107,15 @@ export interface RawStackConfig {
   readonly project?: string;
   readonly values: Readonly<Record<string, string>>;
   readonly secretKeys: ReadonlySet<string>;
+  /** The run's environment variables; only {@link runEnvironmentVariables} are read. @default {} */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
 }
+
+/** The environment variables a run reads, besides config. */
+export const runEnvironmentVariables = {
+  deleteUnreachable: "LOCO_DELETE_UNREACHABLE",
+  providerDeleteUnreachable: "PULUMI_K8S_DELETE_UNREACHABLE",
+} as const;
 
 export class ConfigError extends Error {
   constructor(
@@ -115,7 +131,7 @@ export class ConfigError extends Error {
 export function loadStackConfig(): StackConfig {
   const values = pulumi.runtime.allConfig();
   const secret = new Set(Object.keys(values).filter(isConfigSecret));
-  return parseStackConfig({ stack: pulumi.getStack(), project: pulumi.getProject(), values, secretKeys: secret });
+  return parseStackConfig({ stack: pulumi.getStack(), project: pulumi.getProject(), values, secretKeys: secret, environment: process.env });
 }
 
 /**
@@ -160,11 +176,14 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 
   const merged = deepMerge(configDefaults[environment], settings);
   problems.push(...crossFieldProblems(merged));
+  const unreachable = deleteUnreachableOf(raw.environment ?? {});
+  problems.push(...unreachable.problems);
   const identity = (baseDomain: string, regionName: string, webAppHost: WebAppHost): StackIdentity => ({
     stack: raw.stack,
     file,
     names: publicNames(baseDomain, regionName, webAppHost),
     tags: ["loco", `loco-${raw.stack}`],
+    deleteUnreachable: unreachable.value,
   });
   const secretOutput = (key: string) => pulumi.secret(secrets[key]);
   /** The merged config as `schema` types it, or a ConfigError with every problem found so far and by the schema. */
@@ -210,6 +229,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     environment,
     credentials: {
       digitaloceanToken: secretOutput("digitaloceanToken"),
+      clusterAccessToken: secretOutput("clusterAccessToken"),
       cloudflareApiToken: secretOutput("cloudflareApiToken"),
       spacesAccessKeyId: secretOutput("spacesAccessKeyId"),
       spacesSecretKey: secretOutput("spacesSecretKey"),
@@ -222,6 +242,45 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       githubOAuthClientSecret: secretOutput("githubOAuthClientSecret"),
     },
   };
+}
+
+/**
+ * LOCO_DELETE_UNREACHABLE=true turns deleteUnreachable on for one run. The Kubernetes provider reads
+ * PULUMI_K8S_DELETE_UNREACHABLE itself (for providers configured from state), so the two must agree.
+ */
+function deleteUnreachableOf(environment: Readonly<Record<string, string | undefined>>): { value: boolean; problems: ConfigProblem[] } {
+  const { deleteUnreachable: ours, providerDeleteUnreachable: theirs } = runEnvironmentVariables;
+  const value = environment[ours] ?? "";
+  const provider = environment[theirs] ?? "";
+  const problem = (message: string): ConfigProblem => ({ path: [], hasValue: false, message });
+  if (!["", "true", "false"].includes(value)) {
+    return {
+      value: false,
+      problems: [problem(`environment variable ${ours} = ${JSON.stringify(value.slice(0, 40))}: must be true or false`)],
+    };
+  }
+  const on = value === "true";
+  if (on && provider !== "true") {
+    return {
+      value: on,
+      problems: [
+        problem(
+          `environment variable ${ours}=true: set ${theirs}=true as well, or the Kubernetes provider of the lost cluster (kept in state) cannot drop its objects`,
+        ),
+      ],
+    };
+  }
+  if (!on && provider !== "" && provider !== "false") {
+    return {
+      value: on,
+      problems: [
+        problem(
+          `environment variable ${theirs} is set without ${ours}=true: a refresh would forget every object of a cluster it merely cannot reach; unset it (only a deliberate rebuild sets both, docs/architecture.md)`,
+        ),
+      ],
+    };
+  }
+  return { value: on, problems: [] };
 }
 
 function isEnvironment(value: unknown): value is Environment {

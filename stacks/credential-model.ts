@@ -95,7 +95,8 @@ export const credentialModel: Readonly<Record<RotatingCredential | PlannedCreden
     // A human login: nothing holds a session that a new password would break.
     kind: "single",
     what: rotatingCredentials.grafanaAdminPassword,
-    consumers: ["Grafana (admin login, set from its Secret at start)"],
+    // Grafana reads its Secret only when it creates its (persisted) database; a rotation goes through its API.
+    consumers: ["Grafana (admin login: its Secret seeds a new database, a rotation is changed through Grafana's API)"],
     applied: "yes",
   },
   harborAdminPassword: {

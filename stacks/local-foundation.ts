@@ -24,7 +24,12 @@ export class LocalFoundation extends pulumi.ComponentResource implements Foundat
 
     const kubernetes = kubernetesProvider(
       `${name}-kubernetes`,
-      { kind: "context", context: config.local.kubeContext, kubeconfigPath: config.local.kubeconfigPath },
+      {
+        kind: "context",
+        context: config.local.kubeContext,
+        kubeconfigPath: config.local.kubeconfigPath,
+        deleteUnreachable: config.deleteUnreachable,
+      },
       { parent: this },
     );
     this.providers = [kubernetes];

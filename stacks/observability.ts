@@ -127,6 +127,7 @@ export class ObservabilityLayer extends pulumi.ComponentResource {
         cpu: settings.grafana.cpu,
         memory: settings.grafana.memory,
         adminPassword: credentials.grafana.value,
+        apiUrl: settings.grafana.apiUrl,
         clickhouse: clickhouse.connection,
         clickhouseUser: clickhouseUsers.reader,
         clickhousePasswordSecret: clickhouse.passwordSecrets.reader,
@@ -148,7 +149,8 @@ export class ObservabilityLayer extends pulumi.ComponentResource {
     this.outputs = {
       observability: {
         grafanaUrl: grafana.url,
-        grafanaAdminPassword: credentials.grafana.value,
+        // What Grafana accepts: the rotated password once it has been applied through Grafana's API.
+        grafanaAdminPassword: grafana.adminPassword,
         clickhouse: clickhouse.connection,
         telemetry: collectors.endpoints,
         backupBucket: backups?.bucketName,

@@ -170,6 +170,7 @@ export class RegistryLayer extends pulumi.ComponentResource {
         admin: managedPostgres.admin,
         databaseName: harborDatabase.name,
         userName: harborDatabase.user,
+        databaseReady: appDatabase.ready,
         maxOpenConnections: config.registry.databaseConnections,
       },
       bucketName: bucket.bucketName,

@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CertManager, type IssuerArgs } from "../components/cert-manager";
 import { SharedGateway, type SharedGatewayArgs } from "../components/gateway";
 import { Keda } from "../components/keda";
-import { adoptionAnnotations } from "../components/load-balancer";
+import { adoptionAnnotations, loadBalancerHostname } from "../components/load-balancer";
 import { gatewayListeners, sharedGateway } from "../lib/shared-gateway";
 import type { CloudStackConfig, StackConfig } from "./config";
 import type { Foundation } from "./foundation";
@@ -28,7 +28,10 @@ export interface TrafficLayerArgs {
 export class TrafficLayer extends pulumi.ComponentResource {
   /** Stack output `traffic`. */
   public readonly outputs: Record<string, unknown>;
-  /** Resources a layer passes as `dependsOn` before declaring HTTPRoutes: the Gateway API CRDs and the Gateway. */
+  /**
+   * Resources a layer passes as `dependsOn` before declaring HTTPRoutes or calling a platform name: the Gateway API
+   * CRDs, the Gateway (its listeners Programmed) and the public certificate (Ready).
+   */
   public readonly routesReady: readonly pulumi.Resource[];
 
   constructor(name: string, args: TrafficLayerArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -90,7 +93,9 @@ export class TrafficLayer extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.routesReady = gateway.routesReady;
+    // Routes wait for the Gateway, which Pulumi creates once its listeners are Programmed, and for the public
+    // certificate being Ready: what calls a platform name during `pulumi up` then finds it served.
+    this.routesReady = [...gateway.routesReady, ...certManager.certificatesReady];
     this.outputs = {
       publicAddress: foundation.publicEntry?.address,
       loadBalancerId: foundation.publicEntry?.loadBalancerId,
@@ -109,7 +114,12 @@ function proxyService(cloud: CloudStackConfig | undefined, foundation: Foundatio
   const loadBalancer = cloud.traffic.loadBalancer;
   return {
     annotations: entry.loadBalancerId.apply((loadBalancerId) =>
-      adoptionAnnotations({ ...loadBalancer, loadBalancerId, name: cloud.loadBalancerName }),
+      adoptionAnnotations({
+        ...loadBalancer,
+        loadBalancerId,
+        name: cloud.loadBalancerName,
+        hostname: loadBalancerHostname(cloud.baseDomain),
+      }),
     ),
     proxyProtocol: loadBalancer.proxyProtocol,
   };

@@ -99,7 +99,11 @@ describe("CertManager", () => {
     const certificate = (await build()).one(certificates);
     assert.deepEqual(spec(certificate).dnsNames, ["dev.loco.example.com", "*.dev.loco.example.com", "*.us-east-1.dev.loco.example.com"]);
     assert.equal(spec(certificate).secretName, "loco-public-tls");
-    assert.deepEqual(certificate.inputs.metadata, { name: "loco-public", namespace: "loco-gateway" });
+    assert.deepEqual(certificate.inputs.metadata, {
+      name: "loco-public",
+      namespace: "loco-gateway",
+      annotations: { "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "1200" },
+    });
     assert.deepEqual(spec(certificate).secretTemplate, { labels: { "loco.dev/preserve": "true" } });
   });
 

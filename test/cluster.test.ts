@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { Cluster, execCredentialKubeconfig, type ClusterArgs } from "../components/cluster";
+import { Cluster, clusterName, execCredentialKubeconfig, releaseOfMinor, type ClusterArgs } from "../components/cluster";
 import { corePoolPlacement } from "../lib/core-pool";
 import { expectedCorePoolPlacement } from "./core-pool-placement";
 import { outputIsSecret, runComponents, secretValue, valueOf } from "./harness";
@@ -12,7 +12,8 @@ const poolType = "digitalocean:index/kubernetesNodePool:KubernetesNodePool";
 
 const args = (patch: Partial<ClusterArgs> = {}): ClusterArgs => ({
   region: "nyc3",
-  kubernetesVersion: "1.35.1-do.6",
+  kubernetesVersion: "1.35",
+  generation: 1,
   highAvailability: true,
   corePool: { size: "s-2vcpu-4gb", nodeCount: 3 },
   appPools: [{ name: "apps", size: "s-4vcpu-8gb", minNodes: 2, maxNodes: 10 }],
@@ -20,7 +21,7 @@ const args = (patch: Partial<ClusterArgs> = {}): ClusterArgs => ({
   maintenance: { day: "sunday", startTime: "04:00" },
   protect: true,
   tags: ["loco", "loco-test"],
-  digitaloceanToken: pulumi.secret("dop_v1_test"),
+  clusterAccessToken: pulumi.secret("dop_v1_cluster_access"),
   ...patch,
 });
 
@@ -42,15 +43,49 @@ describe("Cluster", () => {
     assert.equal(registered.one(clusterType).protect, false);
   });
 
-  test("the cluster is pinned, in the VPC, HA, with surge and auto upgrades in the maintenance window", async () => {
+  test("the cluster is in the VPC, HA, with surge and auto upgrades in the maintenance window", async () => {
     const registered = await build();
     const cluster = registered.one(clusterType);
-    assert.equal(cluster.inputs.version, "1.35.1-do.6");
     assert.equal(cluster.inputs.ha, true);
     assert.equal(cluster.inputs.surgeUpgrade, true);
     assert.equal(cluster.inputs.autoUpgrade, true);
     assert.deepEqual(cluster.inputs.maintenancePolicy, { day: "sunday", startTime: "04:00" });
     assert.ok(registered.waitsFor(cluster, registered.one("digitalocean:index/vpc:Vpc")), "cluster must wait for its VPC");
+  });
+
+  test("the cluster starts at DigitalOcean's newest release of the configured minor version", async () => {
+    const cluster = (await build({ kubernetesVersion: "1.35" })).one(clusterType);
+    // The offline placeholder of getKubernetesVersions answers "<prefix><marker>" for the prefix it was asked.
+    assert.equal(cluster.inputs.version, "1.35.offline-placeholder");
+  });
+
+  test("while auto-upgrade owns the version, a refresh that records a newer patch release plans no change", async () => {
+    const upgraded = (await build({ autoUpgrade: true })).one(clusterType);
+    assert.ok(upgraded.ignoreChanges.includes("version"), "the version must be ignored while DigitalOcean upgrades the cluster");
+    const pinned = (await build({ autoUpgrade: false })).one(clusterType);
+    assert.ok(!pinned.ignoreChanges.includes("version"), "without auto-upgrade the config's minor version is applied");
+  });
+
+  test("a minor version DigitalOcean does not offer fails naming the setting", () => {
+    assert.throws(() => releaseOfMinor("1.99", { latestVersion: "", validVersions: [] }), /loco:cluster\.kubernetesVersion "1\.99"/);
+    assert.equal(releaseOfMinor("1.35", { latestVersion: "1.35.2-do.1", validVersions: ["1.35.2-do.1"] }), "1.35.2-do.1");
+  });
+
+  test("the generation names the cluster: generation 1 keeps the name clusters always had, later ones add -g<n>", () => {
+    assert.equal(clusterName("loco-prod", 1), "loco-prod");
+    assert.equal(clusterName("loco-prod", 2), "loco-prod-g2");
+    assert.equal(clusterName("loco-prod", 17), "loco-prod-g17");
+  });
+
+  test("a new generation is a new cluster created beside the old one, not a rename of the dead one", async () => {
+    const first = (await build({ generation: 1 })).one(clusterType);
+    const second = (await build({ generation: 2 })).one(clusterType);
+    assert.equal(first.inputs.name, "loco-test");
+    assert.equal(second.inputs.name, "loco-test-g2");
+    // DigitalOcean renames a cluster in place; replaceOnChanges turns a new name into create-new-then-delete-old.
+    assert.ok(second.replaceOnChanges.includes("name"));
+    assert.equal(second.deleteBeforeReplace, false, "the old cluster must stay until the new one exists");
+    assert.equal(second.urn, first.urn, "same resource, replaced: the old cluster is deleted at the end of the run");
   });
 
   test("the control-plane firewall is on only when CIDRs are configured", async () => {
@@ -128,12 +163,14 @@ describe("Cluster", () => {
     assert.equal(kubeconfig["current-context"], "loco-dev");
   });
 
-  test("the DigitalOcean token reaches the provider's inputs only as a secret", async () => {
+  test("the kubeconfig carries the least-privilege cluster access token, never the account-wide one", async () => {
     const registered = await build();
-    const token = registered.one("pulumi:providers:digitalocean").inputs.token;
-    assert.equal(secretValue(token), "test");
-    const cluster = registered.one(clusterType);
-    assert.doesNotMatch(JSON.stringify(cluster.inputs), /dop_v1_test/);
+    const kubeconfig = JSON.parse(await valueOf(registered.result.kubeconfig));
+    assert.deepEqual(kubeconfig.users[0].user.exec.env, [{ name: "DIGITALOCEAN_ACCESS_TOKEN", value: "dop_v1_cluster_access" }]);
+    // The provider's token (read/write on the account) stays with the provider.
+    assert.equal(secretValue(registered.one("pulumi:providers:digitalocean").inputs.token), "test");
+    assert.doesNotMatch(JSON.stringify(kubeconfig), /"test"/);
+    assert.doesNotMatch(JSON.stringify(registered.one(clusterType).inputs), /dop_v1_cluster_access/);
   });
 
   for (const [why, patch, field] of [

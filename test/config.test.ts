@@ -28,7 +28,7 @@ function onlyProblem(stack: string, overrides: Record<string, ConfigOverride>, k
   return found[0];
 }
 
-const devCluster = (patch: Record<string, unknown>) => ({ kubernetesVersion: "1.35.1-do.6", ...patch });
+const devCluster = (patch: Record<string, unknown>) => ({ kubernetesVersion: "1.35", ...patch });
 const pool = (patch: Record<string, unknown>) => ({ name: "apps", size: "s-2vcpu-4gb", minNodes: 1, maxNodes: 3, ...patch });
 
 describe("committed stack files", () => {
@@ -65,6 +65,7 @@ describe("committed stack files", () => {
   test("credentials are Pulumi secrets", async () => {
     const config = parse("dev") as CloudStackConfig;
     assert.equal(await outputIsSecret(config.credentials.digitaloceanToken), true);
+    assert.equal(await outputIsSecret(config.credentials.clusterAccessToken), true);
     assert.equal(await outputIsSecret(config.credentials.cloudflareApiToken), true);
   });
 });
@@ -115,12 +116,32 @@ describe("invalid config fails with one message per problem", () => {
     });
   }
 
-  for (const version of ["latest", "1.35", "1.35.1"]) {
-    test(`unpinned Kubernetes version: ${version}`, () => {
+  for (const version of ["latest", "1.35.1-do.6", "1.35.1", "1"]) {
+    test(`Kubernetes version that is not a minor version: ${version}`, () => {
       const message = onlyProblem("dev", { "loco:cluster": { kubernetesVersion: version } }, "loco:cluster.kubernetesVersion");
-      assert.match(message, /exact DOKS version/);
+      assert.match(message, /must be a minor version such as "1\.34"/);
     });
   }
+
+  test("the cluster generation is 1 unless the stack file (or the resurrector's rebuild) sets it", () => {
+    for (const stack of ["dev", "prod"]) assert.equal((parse(stack) as CloudStackConfig).cluster.generation, 1);
+    // `pulumi config set --path loco:cluster.generation 2` (the Automation API's setConfig) may store a string.
+    for (const generation of [2, "2"]) {
+      assert.equal((parse("dev", { "loco:cluster": devCluster({ generation }) }) as CloudStackConfig).cluster.generation, 2);
+    }
+  });
+
+  for (const generation of [0, -1, 1.5, "two", "", 10000]) {
+    test(`a cluster generation that is not a positive whole number: ${JSON.stringify(generation)}`, () => {
+      const message = onlyProblem("dev", { "loco:cluster": devCluster({ generation }) }, "loco:cluster.generation");
+      assert.match(message, /must be a whole number from 1 to 9999/);
+    });
+  }
+
+  test("a Kubernetes minor version is taken as the stack file gives it", () => {
+    const config = parse("dev", { "loco:cluster": { kubernetesVersion: "1.36" } }) as CloudStackConfig;
+    assert.equal(config.cluster.kubernetesVersion, "1.36");
+  });
 
   test("prod without an HA control plane", () => {
     const message = onlyProblem("prod", { "loco:cluster": devCluster({ highAvailability: false }) }, "loco:cluster.highAvailability");
@@ -140,6 +161,12 @@ describe("invalid config fails with one message per problem", () => {
 
   test("a standby node on a size that cannot have one", () => {
     onlyProblem("dev", { "loco:database": { size: "db-s-1vcpu-1gb", nodeCount: 2 } }, "loco:database.nodeCount");
+  });
+
+  test("the cluster access token is required on dev and prod, with the scopes it needs", () => {
+    const message = onlyProblem("prod", { "loco:clusterAccessToken": undefined }, "loco:clusterAccessToken");
+    assert.match(message, /kubernetes:access_cluster/);
+    assert.match(message, /pulumi config set --secret loco:clusterAccessToken/);
   });
 
   test("missing required secret, with the command that sets it", () => {
@@ -498,6 +525,46 @@ describe("cluster.vpcIpRange: what DigitalOcean accepts, clear of the cluster's 
   for (const [range, expected] of refused) {
     test(`${range} is refused`, () => {
       assert.match(onlyProblem("dev", vpc(range), "loco:cluster.vpcIpRange"), expected);
+    });
+  }
+});
+
+describe("deleteUnreachable comes from the environment of one run, never from the stack file", () => {
+  const withEnvironment = (environment: Record<string, string | undefined>) => {
+    const config = withOverrides("dev", {});
+    return () => parseStackConfig({ stack: "dev", values: config.values, secretKeys: new Set(config.secretKeys), environment });
+  };
+
+  test("off when neither variable is set", () => {
+    assert.equal(withEnvironment({})().deleteUnreachable, false);
+    assert.equal(withEnvironment({ LOCO_DELETE_UNREACHABLE: "false" })().deleteUnreachable, false);
+  });
+
+  test("on for a deliberate rebuild, which sets both variables", () => {
+    const config = withEnvironment({ LOCO_DELETE_UNREACHABLE: "true", PULUMI_K8S_DELETE_UNREACHABLE: "true" })();
+    assert.equal(config.deleteUnreachable, true);
+  });
+
+  for (const [why, environment, pattern] of [
+    ["a value other than true or false", { LOCO_DELETE_UNREACHABLE: "yes" }, /LOCO_DELETE_UNREACHABLE = "yes": must be true or false/],
+    [
+      "the provider's own variable without the project's",
+      { PULUMI_K8S_DELETE_UNREACHABLE: "true" },
+      /PULUMI_K8S_DELETE_UNREACHABLE is set without LOCO_DELETE_UNREACHABLE=true/,
+    ],
+    [
+      "the project's variable without the provider's",
+      { LOCO_DELETE_UNREACHABLE: "true" },
+      /set PULUMI_K8S_DELETE_UNREACHABLE=true as well/,
+    ],
+  ] as const) {
+    test(`refused: ${why}`, () => {
+      assert.throws(withEnvironment(environment), (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.problems.length, 1, error.message);
+        assert.match(error.problems[0], pattern);
+        return true;
+      });
     });
   }
 });

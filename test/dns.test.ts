@@ -9,6 +9,7 @@ const args = (patch: Partial<DnsArgs> = {}): DnsArgs => ({
   zone: "loco.example.com",
   names: publicNames("dev.loco.example.com", "us-east-1", "app"),
   publicAddress: "203.0.113.10",
+  loadBalancerHostname: "lb.dev.loco.example.com",
   ttl: 300,
   tokenRotation: { maxAgeDays: 30, counter: 0 },
   managedBy: "loco-platform/test",
@@ -27,6 +28,7 @@ describe("Dns", () => {
       "api.dev.loco.example.com",
       "app.dev.loco.example.com",
       "dashboards.dev.loco.example.com",
+      "lb.dev.loco.example.com",
       "registry.dev.loco.example.com",
       "status.dev.loco.example.com",
     ]);

@@ -40,7 +40,7 @@ describe("EntryLoadBalancer", () => {
     assert.deepEqual([...lb.ignoreChanges].sort(), [...cloudControllerOwnedFields].sort());
     assert.ok(lb.ignoreChanges.includes("forwardingRules"));
     // Name, size and PROXY protocol stay managed: the Service annotations carry the same values.
-    for (const field of ["name", "sizeUnit", "enableProxyProtocol"]) assert.ok(!lb.ignoreChanges.includes(field), field);
+    for (const field of ["name", "sizeUnit", "enableProxyProtocol", "networkStack"]) assert.ok(!lb.ignoreChanges.includes(field), field);
   });
 
   test("the load balancer and the adoption annotations agree on name, size and PROXY protocol", async () => {
@@ -48,6 +48,7 @@ describe("EntryLoadBalancer", () => {
     const annotations = adoptionAnnotations({
       loadBalancerId: "lb-1",
       name: "loco-prod-gateway",
+      hostname: "lb.loco.example.com",
       sizeUnit: 2,
       proxyProtocol: true,
       disown: false,
@@ -57,6 +58,8 @@ describe("EntryLoadBalancer", () => {
     assert.equal(annotations["service.beta.kubernetes.io/do-loadbalancer-size-unit"], String(lb.inputs.sizeUnit));
     assert.equal(annotations["service.beta.kubernetes.io/do-loadbalancer-enable-proxy-protocol"], String(lb.inputs.enableProxyProtocol));
     assert.equal(annotations["service.beta.kubernetes.io/do-loadbalancer-type"], lb.inputs.type);
+    assert.equal(annotations["service.beta.kubernetes.io/do-loadbalancer-network-stack"], lb.inputs.networkStack);
+    assert.equal(annotations["service.beta.kubernetes.io/do-loadbalancer-hostname"], "lb.loco.example.com");
     // TCP passthrough: TLS and HTTP/3 end in Envoy, not on the load balancer.
     assert.equal(annotations["service.beta.kubernetes.io/do-loadbalancer-protocol"], "tcp");
     assert.equal(annotations["service.kubernetes.io/do-loadbalancer-disown"], "false");

@@ -118,6 +118,7 @@ describe("offline plan files", () => {
     const { summary } = await buildPlan(projectDir, "dev");
     assert.deepEqual(summary.placeholderConfigKeys, [
       "loco:cloudflareApiToken",
+      "loco:clusterAccessToken",
       "loco:digitaloceanToken",
       "loco:githubOAuthClientId",
       "loco:githubOAuthClientSecret",

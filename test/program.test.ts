@@ -100,11 +100,25 @@ describe("environment differences", () => {
     assert.equal(database.direct.host, "127.0.0.1");
   });
 
-  test("the database connection and kubeconfig stack outputs are secrets", async () => {
+  test("the database connection and DNS token stack outputs are secrets; no kubeconfig is exported", async () => {
     const outputs = (await runStack("dev")).stackOutputs;
     assert.ok(isSecret(outputs.database));
-    assert.ok(isSecret(outputs.kubeconfig));
     assert.ok(isSecret(outputs.dnsSolverToken));
+    // A kubeconfig holds a credential; operators get their own with `doctl kubernetes cluster kubeconfig save`.
+    assert.deepEqual(
+      Object.keys(outputs).filter((key) => /kubeconfig/i.test(key)),
+      [],
+    );
+  });
+
+  test("the cluster credential is the scoped cluster access token, not the account-wide DigitalOcean token", async () => {
+    const registered = await runStack("dev", {
+      "loco:digitaloceanToken": { secret: "dop_v1_account_wide" },
+      "loco:clusterAccessToken": { secret: "dop_v1_kubernetes_access_cluster" },
+    });
+    const kubeconfig = String(secretValue(registered.one("pulumi:providers:kubernetes").inputs.kubeconfig));
+    assert.match(kubeconfig, /dop_v1_kubernetes_access_cluster/);
+    assert.doesNotMatch(kubeconfig, /dop_v1_account_wide/);
   });
 
   test("invalid config fails before any resource is registered", async () => {
@@ -125,15 +139,25 @@ describe("environment differences", () => {
 });
 
 describe("the Kubernetes provider seam", () => {
-  test("DOKS: identity is the cluster id and objects of a lost cluster are dropped, not fatal", () => {
-    const args = kubernetesProviderArgs({ kind: "doks", kubeconfig: "{}", clusterId: "c-1" });
+  test("DOKS: identity is the cluster id; objects of an unreachable cluster are kept unless a rebuild says otherwise", () => {
+    const args = kubernetesProviderArgs({ kind: "doks", kubeconfig: "{}", clusterId: "c-1", deleteUnreachable: false });
     assert.equal(args.clusterIdentifier, "c-1");
-    assert.equal(args.deleteUnreachable, true);
+    // Absent rather than false: a provider kept in state for a lost cluster then follows PULUMI_K8S_DELETE_UNREACHABLE.
+    assert.equal(args.deleteUnreachable, undefined);
     assert.equal(args.context, undefined);
+    const rebuild = kubernetesProviderArgs({ kind: "doks", kubeconfig: "{}", clusterId: "c-1", deleteUnreachable: true });
+    assert.equal(rebuild.deleteUnreachable, true);
+  });
+
+  test("a refresh of the committed stacks never forgets the objects of a cluster it cannot reach", async () => {
+    for (const stack of ["dev", "prod", "local"]) {
+      const provider = (await runStack(stack)).one("pulumi:providers:kubernetes");
+      assert.equal(provider.inputs.deleteUnreachable, undefined, stack);
+    }
   });
 
   test("local: an explicit context, never the current one", () => {
-    const args = kubernetesProviderArgs({ kind: "context", context: "k3d-loco" });
+    const args = kubernetesProviderArgs({ kind: "context", context: "k3d-loco", deleteUnreachable: false });
     assert.equal(args.context, "k3d-loco");
     assert.equal(args.kubeconfig, undefined);
   });

@@ -32,6 +32,7 @@ const harborArgs = (patch: Partial<HarborArgs> = {}): HarborArgs => ({
     admin: pulumi.secret(admin),
     databaseName: "harbor",
     userName: "harbor",
+    databaseReady: [],
     maxOpenConnections: 10,
   },
   adminPasswordRotation: { maxAgeDays: 30, counter: 0 },

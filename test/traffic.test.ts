@@ -38,7 +38,7 @@ describe("the traffic layer on dev", () => {
     const registered = await runStack("dev");
     const lb = registered.one(lbType);
     const records = registered.ofType("cloudflare:index/dnsRecord:DnsRecord");
-    assert.equal(records.length, 7);
+    assert.equal(records.length, 8, "seven public names and the load balancer's own name");
     for (const record of records) {
       assert.match(String(record.inputs.content), /^203\.0\.113\.\d+$/);
       assert.ok(registered.waitsFor(record, lb), `${String(record.inputs.name)} must follow the load balancer's address`);
@@ -58,6 +58,34 @@ describe("the traffic layer on dev", () => {
     assert.deepEqual(spec(registered.one("kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy")).proxyProtocol, {
       optional: false,
     });
+  });
+
+  test("pods reach the public names through the load balancer: the Service reports the load balancer's DNS name, not its IP", async () => {
+    const registered = await runStack("dev");
+    const annotations = envoyService(registered).annotations as Record<string, string>;
+    // Without it the cloud controller reports the IP, and kube-proxy short-circuits in-cluster traffic to that IP
+    // straight to the proxies, without the PROXY header they require: nodes pulling from the registry and
+    // cert-manager's HTTP-01 self-check would be reset.
+    assert.equal(annotations["service.beta.kubernetes.io/do-loadbalancer-hostname"], "lb.dev.loco.example.com");
+    const record = registered.ofType("cloudflare:index/dnsRecord:DnsRecord").find((r) => r.inputs.name === "lb.dev.loco.example.com");
+    assert.ok(record, "the load balancer's name must resolve");
+    assert.equal(record.inputs.type, "A");
+    assert.ok(registered.waitsFor(record, registered.one(lbType)), "the record points at the load balancer's address");
+  });
+
+  test("the load balancer and the cloud controller agree on the network stack: IPv4 on both sides", async () => {
+    const registered = await runStack("dev");
+    const annotations = envoyService(registered).annotations as Record<string, string>;
+    assert.equal(registered.one(lbType).inputs.networkStack, "IPV4");
+    assert.equal(annotations["service.beta.kubernetes.io/do-loadbalancer-network-stack"], "IPV4");
+    assert.deepEqual(
+      registered
+        .ofType("cloudflare:index/dnsRecord:DnsRecord")
+        .map((r) => r.inputs.type)
+        .filter((type) => type !== "A"),
+      [],
+      "IPv4 only: no AAAA record points at an address the load balancer does not have",
+    );
   });
 
   test("without PROXY protocol on the load balancer the listeners do not require it, and HTTP/3 can be served", async () => {
@@ -173,7 +201,7 @@ describe("the traffic layer on the local stack", () => {
     assert.equal(registered.one("kubernetes:gateway.networking.k8s.io/v1:Gateway").inputs.kind, "Gateway");
   });
 
-  test("routesReady, what other layers wait for before their HTTPRoutes, is the Gateway API CRDs and the Gateway", async () => {
+  test("routesReady, what other layers wait for before their HTTPRoutes, is the CRDs, the Gateway and the public certificate", async () => {
     const config = withOverrides("local", {});
     const stackConfig = parseStackConfig({ stack: "local", values: config.values, secretKeys: new Set(config.secretKeys) });
     const { result } = await runComponents(() => {
@@ -184,9 +212,10 @@ describe("the traffic layer on the local stack", () => {
     const urns = await Promise.all(
       result.routesReady.map((r) => new Promise<string>((resolve) => (r as pulumi.CustomResource).urn.apply(resolve))),
     );
-    assert.equal(urns.length, 2);
+    assert.equal(urns.length, 3);
     assert.match(urns[0], /kubernetes:helm\.sh\/v4:Chart::loco-local-gateway-crds$/);
     assert.match(urns[1], /kubernetes:gateway\.networking\.k8s\.io\/v1:Gateway::loco-local-gateway-gateway$/);
+    assert.match(urns[2], /kubernetes:cert-manager\.io\/v1:Certificate::.*loco-public$/);
   });
 });
 
