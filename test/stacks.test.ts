@@ -110,9 +110,17 @@ describe("the GitHub secrets a stack needs", () => {
     assert.equal(secretNameForConfigKey("other:apiKey"), "OTHER_API_KEY");
   });
 
-  test("dev and prod need the four cloud credentials; a value already encrypted is not asked for", () => {
+  test("dev and prod need the cloud credentials, the cluster token and loco's GitHub OAuth app; a value already encrypted is not asked for", () => {
     const byStack = Object.fromEntries(listStacks(projectDir).map((s) => [s.stack, s.placeholderSecretKeys]));
-    const cloud = ["loco:cloudflareApiToken", "loco:digitaloceanToken", "loco:spacesAccessKeyId", "loco:spacesSecretKey"];
+    const cloud = [
+      "loco:cloudflareApiToken",
+      "loco:clusterAccessToken",
+      "loco:digitaloceanToken",
+      "loco:githubOAuthClientId",
+      "loco:githubOAuthClientSecret",
+      "loco:spacesAccessKeyId",
+      "loco:spacesSecretKey",
+    ];
     assert.deepEqual(byStack.dev, cloud);
     assert.deepEqual(byStack.prod, cloud);
     const dir = projectWith({
@@ -145,7 +153,10 @@ describe("npm run stack:secrets, against a stand-in pulumi", () => {
 
   const secrets = {
     CLOUDFLARE_API_TOKEN: "cf-value",
+    CLUSTER_ACCESS_TOKEN: "cluster-value",
     DIGITALOCEAN_TOKEN: "do-value",
+    GITHUB_OAUTH_CLIENT_ID: "oauth-id-value",
+    GITHUB_OAUTH_CLIENT_SECRET: "oauth-secret-value",
     SPACES_ACCESS_KEY_ID: "id-value",
     SPACES_SECRET_KEY: "key-value",
     GITHUB_TOKEN: "ignored",
@@ -157,11 +168,14 @@ describe("npm run stack:secrets, against a stand-in pulumi", () => {
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(pulumi.calls(), [
       { args: "config set --secret --stack prod loco:cloudflareApiToken", stdin: "cf-value" },
+      { args: "config set --secret --stack prod loco:clusterAccessToken", stdin: "cluster-value" },
       { args: "config set --secret --stack prod loco:digitaloceanToken", stdin: "do-value" },
+      { args: "config set --secret --stack prod loco:githubOAuthClientId", stdin: "oauth-id-value" },
+      { args: "config set --secret --stack prod loco:githubOAuthClientSecret", stdin: "oauth-secret-value" },
       { args: "config set --secret --stack prod loco:spacesAccessKeyId", stdin: "id-value" },
       { args: "config set --secret --stack prod loco:spacesSecretKey", stdin: "key-value" },
     ]);
-    assert.doesNotMatch(result.stdout, /cf-value|do-value|id-value|key-value/);
+    assert.doesNotMatch(result.stdout, /cf-value|cluster-value|do-value|oauth-id-value|oauth-secret-value|id-value|key-value/);
   });
 
   test("a nested key is set with --path", async () => {
@@ -186,7 +200,7 @@ describe("npm run stack:secrets, against a stand-in pulumi", () => {
     assert.equal(result.code, 1);
     assert.equal(
       result.stderr,
-      "stack dev needs GitHub environment secret(s) that are not set: CLOUDFLARE_API_TOKEN (loco:cloudflareApiToken), SPACES_ACCESS_KEY_ID (loco:spacesAccessKeyId), SPACES_SECRET_KEY (loco:spacesSecretKey)",
+      "stack dev needs GitHub environment secret(s) that are not set: CLOUDFLARE_API_TOKEN (loco:cloudflareApiToken), CLUSTER_ACCESS_TOKEN (loco:clusterAccessToken), GITHUB_OAUTH_CLIENT_ID (loco:githubOAuthClientId), GITHUB_OAUTH_CLIENT_SECRET (loco:githubOAuthClientSecret), SPACES_ACCESS_KEY_ID (loco:spacesAccessKeyId), SPACES_SECRET_KEY (loco:spacesSecretKey)",
     );
     assert.deepEqual(pulumi.calls(), []);
   });
