@@ -61,13 +61,3 @@ export function webhookNotifier(url: string, options: WebhookOptions = {}): Noti
     },
   };
 }
-
-/** For runs without a webhook: notifications go to the log only. */
-export function logNotifier(log: (line: string) => void): Notifier {
-  return {
-    notify: (notification) => {
-      log(`[${notification.kind}] ${notification.cluster}: ${notification.text}`);
-      return Promise.resolve();
-    },
-  };
-}
