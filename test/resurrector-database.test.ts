@@ -439,7 +439,7 @@ describe("npm run resurrector -- migrate", () => {
     await loadLocoFixture(db, false);
     const first = await resurrectorCommand(["migrate", "--database-url", url], {});
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /version 2 \(applied 1, 2\)/);
+    assert.match(first.stdout, /version 3 \(applied 1, 2, 3\)/);
     assert.match((await resurrectorCommand(["migrate"], { LOCO_DATABASE_URL: url })).stdout, /nothing to apply/);
   });
 });
