@@ -320,6 +320,20 @@ describe("dry run", () => {
     );
     assert.equal(h.notifications.filter((n) => n.kind === "phase").length, 4);
   });
+  test("of an unfinished rebuild: says where it would resume, and skips what is completed", async () => {
+    const h = await harness();
+    const crash = new Error("simulated crash after converge");
+    await assert.rejects(h.rebuilder({ onPhaseCompleted: () => Promise.reject(crash) })(request(true)), crash);
+    const [unfinished] = await rebuildRows(h.url);
+    const outcome = await h.rebuilder()(request(false));
+    assert.equal(outcome.status, "dry-run");
+    assert.match(
+      outcome.summary,
+      new RegExp(`^dry run: would resume rebuild ${unfinished.id} at certificates; certificates: would restore`),
+    );
+    assert.doesNotMatch(outcome.summary, /converge: would/);
+    assert.equal((await rebuildRows(h.url))[0].state, "running", "the dry run changed nothing");
+  });
 });
 
 describe("safety limits", () => {

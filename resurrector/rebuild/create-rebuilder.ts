@@ -238,7 +238,10 @@ export function createRebuilder(deps: RebuilderDeps): Rebuilder {
     }
 
     async function dryRun(db: Client, context: PhaseContext, unfinishedId: string | undefined): Promise<RebuildOutcome> {
-      const completed = unfinishedId ? (await phasesOf(db, unfinishedId)).filter((p) => p.outcome === "completed").map((p) => p.phase) : [];
+      const recorded = unfinishedId ? await phasesOf(db, unfinishedId) : [];
+      // A resumed rebuild repeats what its phases decided (converge: the same target generation).
+      for (const record of recorded) context.intents[record.phase] = record.intent;
+      const completed = recorded.filter((p) => p.outcome === "completed").map((p) => p.phase);
       const plans: Record<string, string> = {};
       for (const phase of rebuildPhases) {
         if (completed.includes(phase)) continue;

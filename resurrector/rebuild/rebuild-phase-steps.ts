@@ -66,7 +66,8 @@ const appCount = (context: PhaseContext) => new Set(context.snapshot.deployments
 
 const converge: PhaseStep = {
   describe: async (context) => {
-    const from = await context.converger.currentGeneration(context.stack);
+    const recorded = context.intents.converge?.fromGeneration;
+    const from = typeof recorded === "number" ? recorded : await context.converger.currentGeneration(context.stack);
     const certificates = Object.keys(platformCertificatesForConfig(sealedCertificates(context), context.masterKey, context.now()));
     return (
       `set loco:cluster.generation of stack ${context.stack} from ${from} to ${from + 1}` +
