@@ -192,6 +192,8 @@ export function createRebuilder(deps: RebuilderDeps): Rebuilder {
       if ((snapshot.resurrector?.schemaVersion ?? 0) < rebuildSchemaVersion) {
         return await refuse(
           `the resurrector's schema is at version ${snapshot.resurrector?.schemaVersion ?? 0}, a rebuild records its phases from version ${rebuildSchemaVersion}: run \`npm run resurrector -- migrate\` first`,
+          // The events table exists from version 1.
+          snapshot.resurrector ? db : undefined,
         );
       }
 
