@@ -90,8 +90,15 @@ describe("verify", () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
         const answer = answers[String(input)];
         if (answer) return await answer();
-        // Never answers: only the timeout ends it.
-        return await new Promise<Response>((_, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal?.reason)));
+        // Never answers: only the timeout ends it. AbortSignal.timeout's timer does not keep the process alive, as a
+        // real request's socket would: this timer stands in for the socket.
+        return await new Promise<Response>((_, reject) => {
+          const socket = setTimeout(() => reject(new Error("the timeout never fired")), 10_000);
+          init?.signal?.addEventListener("abort", () => {
+            clearTimeout(socket);
+            reject(init.signal?.reason);
+          });
+        });
       } finally {
         inFlight -= 1;
       }
