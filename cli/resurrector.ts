@@ -194,6 +194,7 @@ function rebuild(program: CliCommand, env: NodeJS.ProcessEnv): void {
     .option("--act", `change things; needs ${actVariable}=true as well (either alone is a dry run)`)
     .option("--database-url <url>", databaseUrlHelp)
     .option("--kubeconfig <path>", "kubeconfig of the new cluster (default: fetched from DigitalOcean with DIGITALOCEAN_TOKEN)")
+    .option("--cluster <name>", "loco's cluster whose apps are replayed (default: loco's default cluster)")
     .addOption(
       new Option("--mode <mode>", "replay mode: application (loco's Applications) or objects (the renderer's objects)")
         .choices(["application", "objects"])
@@ -213,6 +214,7 @@ function rebuild(program: CliCommand, env: NodeJS.ProcessEnv): void {
         act?: boolean;
         databaseUrl?: string;
         kubeconfig?: string;
+        cluster?: string;
         mode: "application" | "objects";
         concurrency: number;
         json?: boolean;
@@ -225,6 +227,7 @@ function rebuild(program: CliCommand, env: NodeJS.ProcessEnv): void {
             act: options.act === true,
             databaseUrl,
             kubeconfigPaths: options.kubeconfig ? [options.kubeconfig] : undefined,
+            cluster: options.cluster,
             mode: options.mode,
             concurrency: options.concurrency,
             json: options.json === true,

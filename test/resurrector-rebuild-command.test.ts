@@ -86,6 +86,15 @@ describe("rebuild on the command line", () => {
     assert.doesNotMatch(result.stderr, /:pw@/);
   });
 
+  test("--cluster names loco's cluster to replay; one loco does not know is refused as no truth", async () => {
+    const result = await run(["--cluster", "atlantis-1"]);
+    assert.equal(result.code, 3);
+    assert.match(
+      result.stderr,
+      /^Rebuild of prod: refused\nno truth, no action: loco's database cannot be read \(.*atlantis-1.*\); nothing was changed$/,
+    );
+  });
+
   test("--environment and a database are required", async () => {
     assert.equal((await resurrectorCommand(["rebuild", "--database-url", server.url], {})).code, 64);
     const noDatabase = await resurrectorCommand(["rebuild", "--environment", "prod"], {});

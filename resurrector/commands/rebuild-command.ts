@@ -34,12 +34,19 @@ const projectRoot = resolve(__dirname, "../..");
 export interface RebuildCommandOptions {
   /** The platform stack (environment) to rebuild. */
   readonly environment: string;
+  /** `--act`: acts only together with LOCO_RESURRECTOR_ACT=true. */
   readonly act: boolean;
+  /** loco's database. */
   readonly databaseUrl: string;
   /** A kubeconfig of the new cluster, instead of fetching it from DigitalOcean. */
   readonly kubeconfigPaths?: readonly string[];
+  /** loco's cluster whose apps are replayed; by default loco's default cluster. */
+  readonly cluster?: string;
+  /** The replay's mode. */
   readonly mode: ReplayMode;
+  /** Apps replayed at once. */
   readonly concurrency: number;
+  /** Print the outcome as JSON. */
   readonly json: boolean;
 }
 
@@ -89,7 +96,7 @@ export async function rebuildCommand(
     notifier: webhook ? webhookNotifier(webhook, { log }) : { notify: () => Promise.resolve() },
     masterKey,
     log,
-    replay: { mode: options.mode, concurrency: options.concurrency },
+    replay: { mode: options.mode, concurrency: options.concurrency, locoCluster: options.cluster },
   });
   for (const note of notes) log(`rebuild: ${note}`);
   const outcome = await rebuilder({
