@@ -95,6 +95,13 @@ describe("rebuild on the command line", () => {
     );
   });
 
+  test("a malformed LOCO_RESURRECTOR_KEY is refused naming the variable, not its value", async () => {
+    const result = await run([], { LOCO_RESURRECTOR_KEY: "not-a-key-zzz" });
+    assert.equal(result.code, 3);
+    assert.match(result.stderr, /^resurrector rebuild: LOCO_RESURRECTOR_KEY: .*\nNothing was changed\.$/);
+    assert.doesNotMatch(result.stderr, /not-a-key-zzz/);
+  });
+
   test("--environment and a database are required", async () => {
     assert.equal((await resurrectorCommand(["rebuild", "--database-url", server.url], {})).code, 64);
     const noDatabase = await resurrectorCommand(["rebuild", "--environment", "prod"], {});

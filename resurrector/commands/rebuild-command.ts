@@ -10,26 +10,18 @@
  * Exit codes: 0 rebuilt, or a dry run; 1 the rebuild failed (resumable unless given up: the summary says which);
  * 3 refused by a safety limit (nothing changed); 64 bad command line.
  */
-import { resolve } from "node:path";
 import { stableJson } from "../rebuild-plan/format-plan";
 import { terminalSafe } from "../rebuild-plan/terminal-text";
-import { webhookNotifier } from "../notify/webhook";
-import { digitalOceanClusterAccess, kubeconfigFileAccess, type ClusterAccess } from "../rebuild/cluster-access";
 import { createRebuilder } from "../rebuild/create-rebuilder";
-import { pulumiConverger } from "../rebuild/pulumi-converger";
 import type { RebuildOutcome } from "../rebuild/rebuild-request";
+import { actVariable, rebuilderDepsFromEnvironment, RebuilderSetupError } from "../rebuild/rebuilder-from-environment";
 import type { ReplayMode } from "../replay/replay-report";
-import { masterKeyFromEnvironment } from "./master-key";
 import { failure, usageExitCode, type CommandResult } from "./result";
 
-/** The environment variable that must say `true`, besides `--act`, for a rebuild to change anything. */
-export const actVariable = "LOCO_RESURRECTOR_ACT";
+export { actVariable };
 
 /** A safety limit said no: nothing was changed. */
 export const refusedExitCode = 3;
-
-/** The project this resurrector belongs to: its Pulumi program is what converge runs. */
-const projectRoot = resolve(__dirname, "../..");
 
 export interface RebuildCommandOptions {
   /** The platform stack (environment) to rebuild. */
@@ -70,34 +62,28 @@ export async function rebuildCommand(
   if (options.act && !act) notes.push(`--act was given but ${actVariable} is not "true": dry run`);
   if (!options.act && env[actVariable] === "true") notes.push(`${actVariable}=true but --act was not given: dry run`);
 
-  let clusterAccess: ClusterAccess;
-  if (options.kubeconfigPaths) clusterAccess = kubeconfigFileAccess(options.kubeconfigPaths);
-  else if (env.DIGITALOCEAN_TOKEN) clusterAccess = digitalOceanClusterAccess({ token: env.DIGITALOCEAN_TOKEN });
-  else if (act) {
+  if (act && !options.kubeconfigPaths && !env.DIGITALOCEAN_TOKEN) {
     return failure(
       usageExitCode,
       "resurrector rebuild: --act needs DIGITALOCEAN_TOKEN (to fetch the new cluster's kubeconfig) or --kubeconfig",
     );
-  } else {
-    clusterAccess = { target: () => Promise.reject(new Error("a dry run never reaches the cluster")) };
   }
-  let masterKey;
+  let rebuilder;
   try {
-    masterKey = masterKeyFromEnvironment(env);
+    rebuilder = createRebuilder(
+      rebuilderDepsFromEnvironment(env, {
+        databaseUrl: options.databaseUrl,
+        kubeconfigPaths: options.kubeconfigPaths,
+        requireClusterAccess: act,
+        log,
+        workDir: io.workDir,
+        replay: { mode: options.mode, concurrency: options.concurrency, locoCluster: options.cluster },
+      }),
+    );
   } catch (error) {
-    return failure(refusedExitCode, `resurrector rebuild: ${(error as Error).message}\nNothing was changed.`);
+    if (!(error instanceof RebuilderSetupError)) throw error;
+    return failure(refusedExitCode, `resurrector rebuild: ${error.message}\nNothing was changed.`);
   }
-  const webhook = env.LOCO_ALERT_WEBHOOK_URL;
-  const rebuilder = createRebuilder({
-    databaseUrl: options.databaseUrl,
-    converger: pulumiConverger({ workDir: io.workDir ?? projectRoot }),
-    clusterAccess,
-    // Without a webhook nothing more is needed: the rebuilder logs every notification it sends.
-    notifier: webhook ? webhookNotifier(webhook, { log }) : { notify: () => Promise.resolve() },
-    masterKey,
-    log,
-    replay: { mode: options.mode, concurrency: options.concurrency, locoCluster: options.cluster },
-  });
   for (const note of notes) log(`rebuild: ${note}`);
   const outcome = await rebuilder({
     stack: options.environment,
