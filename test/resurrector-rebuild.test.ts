@@ -336,6 +336,27 @@ describe("dry run", () => {
   });
 });
 
+describe("a stack the Pulumi backend does not know", () => {
+  test("a dry run says it cannot tell what converge would do; acting stops before converge changes anything", async () => {
+    const h = await harness();
+    const staging = { ...request(false), stack: "staging" };
+    const dry = await h.rebuilder()(staging);
+    assert.equal(dry.status, "dry-run");
+    assert.match(
+      dry.summary,
+      /converge: would run, but cannot tell what it would do: cannot select stack staging in .*no stack named 'staging' found;/,
+    );
+    const acted = await h.rebuilder()({ ...staging, act: true });
+    assert.equal(acted.status, "failed");
+    assert.match(
+      acted.summary,
+      /^rebuild \d+ paused: phase converge could not start \(cannot select stack staging .*\); nothing was changed by it and the next run resumes at converge$/,
+    );
+    assert.deepEqual(generationSets(h.pulumi), []);
+    assert.deepEqual(h.accessed, []);
+  });
+});
+
 describe("safety limits", () => {
   test("no truth, no action: a database whose loco schema the adapter refuses is refused before anything changes", async () => {
     const h = await harness();

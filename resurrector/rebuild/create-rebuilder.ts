@@ -197,9 +197,15 @@ export function createRebuilder(deps: RebuilderDeps): Rebuilder {
         );
       }
 
-      const unfinished = await unfinishedRebuild(db, stack);
-      if (!unfinished) {
-        const history = await rebuildHistory(db, stack, dayBefore(clock()));
+      let unfinished;
+      let history;
+      try {
+        unfinished = await unfinishedRebuild(db, stack);
+        if (!unfinished) history = await rebuildHistory(db, stack, dayBefore(clock()));
+      } catch (error) {
+        return await refuse(`no truth, no action: the rebuild records cannot be read (${oneLine(error)}); nothing was changed`);
+      }
+      if (history) {
         const refusal = limitRefusal(history, clock(), limits);
         if (refusal) return await refuse(refusal, db, { limits, history });
       }
@@ -233,7 +239,11 @@ export function createRebuilder(deps: RebuilderDeps): Rebuilder {
         },
       };
 
-      if (!request.act) return await dryRun(db, context, unfinished?.id);
+      if (!request.act) {
+        return await dryRun(db, context, unfinished?.id).catch((error: unknown) =>
+          refuse(`no truth, no action: the dry run lost loco's database (${oneLine(error)}); nothing was changed`),
+        );
+      }
       return await act(db, context, unfinished);
     } finally {
       await lock.release();
@@ -247,7 +257,9 @@ export function createRebuilder(deps: RebuilderDeps): Rebuilder {
       const plans: Record<string, string> = {};
       for (const phase of rebuildPhases) {
         if (completed.includes(phase)) continue;
-        plans[phase] = await phaseSteps[phase].describe(context);
+        plans[phase] = await phaseSteps[phase]
+          .describe(context)
+          .catch((error: unknown) => `run, but cannot tell what it would do: ${oneLine(error)}`);
         await notify("phase", `dry run, phase ${phase}: would ${plans[phase]}`, { phase, dryRun: true });
       }
       const resume = unfinishedId ? `would resume rebuild ${unfinishedId} at ${Object.keys(plans)[0] ?? "its end"}; ` : "";
@@ -306,7 +318,15 @@ export function createRebuilder(deps: RebuilderDeps): Rebuilder {
             continue;
           }
           const step = phaseSteps[phase];
-          const intent = previous ? previous.intent : await step.intent(context);
+          let intent;
+          try {
+            intent = previous ? previous.intent : await step.intent(context);
+          } catch (error) {
+            const summary = `rebuild ${id} paused: phase ${phase} could not start (${oneLine(error)}); nothing was changed by it and the next run resumes at ${phase}`;
+            await record("recording the pause", () => event(db, "rebuild.phase.failed", { rebuildId: id, phase, failure: oneLine(error) }));
+            await notify("rebuild", summary, { rebuildId: id, phase });
+            return { status: "failed", rebuildId: id, summary };
+          }
           const begun = await record(`starting phase ${phase}`, () => beginPhase(db, id, phase, { at: clock(), intent }));
           context.intents[phase] = begun.intent;
           await record(`recording phase ${phase}`, () => setRebuildPhase(db, id, { phase: phaseTitles[phase], at: clock() }));
