@@ -114,6 +114,21 @@ function rotationCounterRule(rotation: Raw | undefined): ConfigProblem[] {
     }));
 }
 
+/** An overlap shorter than a rotation's period: otherwise the next rotation would be due before the last one retired. */
+function rotationOverlapRule(rotation: Raw | undefined): ConfigProblem[] {
+  const { overlapHours, maxAgeDays } = rotation ?? {};
+  // A maxAgeDays out of its range is reported on its own.
+  if (typeof overlapHours !== "number" || typeof maxAgeDays !== "number" || maxAgeDays < 1 || overlapHours < maxAgeDays * 24) return [];
+  return [
+    {
+      path: ["rotation", "overlapHours"],
+      value: overlapHours,
+      hasValue: true,
+      message: `must be less than rotation.maxAgeDays × 24 (${maxAgeDays * 24}): the overlap must end before the next rotation is due`,
+    },
+  ];
+}
+
 /** Replica ranges, prod's redundancy, the issuer prod may use, and a cold start that fits in a request. */
 function trafficRules(environment: unknown, traffic: Raw | undefined): ConfigProblem[] {
   if (!traffic) return [];
@@ -192,14 +207,18 @@ function registryRules(registry: Raw | undefined, rotation: Raw | undefined): Co
   }
   const { robotExpiryDays } = registry;
   const maxAgeDays = rotation?.maxAgeDays;
+  const overlapHours = typeof rotation?.overlapHours === "number" ? rotation.overlapHours : 0;
   // An out-of-range maxAgeDays is reported by its own check; comparing against it would only add noise.
   const validAge = typeof maxAgeDays === "number" && maxAgeDays >= 1 && maxAgeDays <= 365;
-  if (typeof robotExpiryDays === "number" && validAge && robotExpiryDays < maxAgeDays + 7) {
+  // A robot lives from its issue until its successor retires it: due at maxAgeDays, then one weekly run to issue the
+  // next, one to promote it, and one per started week of overlap to retire this one.
+  const lifetimeDays = validAge ? maxAgeDays + 7 + 7 + 7 * Math.max(1, Math.ceil(overlapHours / 168)) : 0;
+  if (typeof robotExpiryDays === "number" && validAge && robotExpiryDays < lifetimeDays) {
     problems.push({
       path: ["registry", "robotExpiryDays"],
       value: robotExpiryDays,
       hasValue: true,
-      message: `must be at least rotation.maxAgeDays + 7 (${maxAgeDays + 7}): robots are replaced on rotation, and must not expire before a missed weekly rotation run`,
+      message: `must be at least ${lifetimeDays} days (rotation.maxAgeDays + 3 weekly rotation runs: issue, promote, retire after the overlap): a robot must not expire before its successor retires it`,
     });
   }
   const { storageQuotaGiB, maxImageSizeMiB } = registry;
@@ -265,6 +284,7 @@ export function crossFieldProblems(raw: Raw): ConfigProblem[] {
     ...spacesRegionRule(raw.environment, raw.region, asObject(raw.objectStorage)),
     ...zoneRule(raw.baseDomain, asObject(raw.dns)),
     ...rotationCounterRule(asObject(raw.rotation)),
+    ...rotationOverlapRule(asObject(raw.rotation)),
     ...trafficRules(raw.environment, asObject(raw.traffic)),
     ...observabilityRules(raw.environment, asObject(raw.observability)),
     ...registryRules(asObject(raw.registry), asObject(raw.rotation)),

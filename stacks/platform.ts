@@ -11,20 +11,21 @@ import { LocalFoundation } from "./local-foundation";
 import { LocoLayer } from "./loco";
 import { ObservabilityLayer } from "./observability";
 import { RegistryLayer } from "./registry";
+import { rotationOutputName, type RotationRun } from "./rotation-state";
 import { TrafficLayer } from "./traffic";
 
 /** The stack's outputs. */
-export function platform(config: StackConfig): Record<string, unknown> {
+export function platform(config: StackConfig, rotations: RotationRun): Record<string, unknown> {
   const name = config.environmentName;
   const foundation: Foundation =
-    config.environment === "local" ? new LocalFoundation(name, { config }) : new CloudFoundation(name, { config });
+    config.environment === "local" ? new LocalFoundation(name, { config }) : new CloudFoundation(name, { config, rotations });
   const layer = { providers: [...foundation.providers] };
-  const traffic = new TrafficLayer(name, { config, foundation }, layer);
-  const observability = new ObservabilityLayer(name, { config, foundation, routesReady: traffic.routesReady }, layer);
-  const registry = new RegistryLayer(name, { config, foundation, routesReady: traffic.routesReady }, layer);
+  const traffic = new TrafficLayer(name, { config, foundation, rotations }, layer);
+  const observability = new ObservabilityLayer(name, { config, foundation, routesReady: traffic.routesReady, rotations }, layer);
+  const registry = new RegistryLayer(name, { config, foundation, routesReady: traffic.routesReady, rotations }, layer);
   const loco = new LocoLayer(
     name,
-    { config, database: foundation.database, routesReady: traffic.routesReady, registry: registry.access },
+    { config, database: foundation.database, routesReady: traffic.routesReady, registry: registry.access, rotations },
     layer,
   );
   return {
@@ -35,7 +36,8 @@ export function platform(config: StackConfig): Record<string, unknown> {
     ...observability.outputs,
     ...registry.outputs,
     ...loco.outputs,
-    // Non-secret issue and due times per credential, for `npm run rotate -- status` (no --show-secrets needed).
-    rotation: { ...observability.rotation },
+    // Non-secret issue and due times per credential, for `npm run rotate -- status` (no --show-secrets needed), and
+    // the state the next run's rotations step from (stacks/rotation-state.ts).
+    [rotationOutputName]: { ...observability.rotation, ...rotations.outputs() },
   };
 }
