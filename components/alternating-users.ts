@@ -5,8 +5,8 @@
  * not restarted yet still log in with the old user's unchanged password until the next rotation.
  *
  * In PostgreSQL the grants live on a NOLOGIN group role named `<base>` that both users belong to (INHERIT), so they
- * cannot drift apart; objects a migration creates should be created after `SET ROLE <base>` so that either user owns
- * them through the group.
+ * cannot drift apart. Each user's sessions start as the group (`ALTER ROLE <user> SET role = <base>`), so the tables a
+ * migration creates are owned by the group and the other user can use them after the next switch.
  */
 
 export type UserSlot = "a" | "b";
@@ -71,9 +71,21 @@ export function postgresSetupSql(base: string, passwords: Readonly<Record<UserSl
       `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${literal(user)}) THEN CREATE ROLE ${user} LOGIN INHERIT; END IF; END $$`,
       `ALTER ROLE ${user} LOGIN PASSWORD ${literal(passwords[slot])}`,
       `GRANT ${group} TO ${user}`,
+      // Objects the user creates belong to the group, not to whichever user ran the migration.
+      `ALTER ROLE ${user} SET role = ${literal(group)}`,
     );
   }
   return statements;
+}
+
+/**
+ * PostgreSQL: the group's rights on its database. On PostgreSQL 15+ only the owner may create in `public`, and
+ * DigitalOcean makes its admin the owner (components/postgres-schema-grant.ts); granted to the group, never a user.
+ */
+export function postgresGroupGrantSql(base: string, database: string): string[] {
+  const group = checkedIdentifier(base);
+  const db = checkedIdentifier(database);
+  return [`GRANT ALL PRIVILEGES ON DATABASE ${db} TO ${group}`, `GRANT ALL ON SCHEMA public TO ${group}`];
 }
 
 /** PostgreSQL: the one statement a rotation runs. Open sessions of that user keep running; only new logins need it. */
