@@ -26,7 +26,7 @@ export interface CredentialModel {
 }
 
 /** A credential in the model that `npm run rotate` cannot yet bump (the program does not issue it yet). */
-export type PlannedCredential = "locoApiSigningKeys" | "locoApiDatabase" | "harborDatabaseUser" | "spacesKeys";
+export type PlannedCredential = "locoApiSigningKeys" | "harborDatabaseUser" | "spacesKeys";
 
 export const credentialModel: Readonly<Record<RotatingCredential | PlannedCredential, CredentialModel>> = {
   cloudflareDnsToken: {
@@ -61,9 +61,10 @@ export const credentialModel: Readonly<Record<RotatingCredential | PlannedCreden
   },
   locoApiDatabase: {
     kind: "alternating users",
-    what: "loco API's PostgreSQL users loco_a / loco_b (group role loco)",
-    consumers: ["loco API and controller (checksum annotation rolls their pods onto the other user)"],
-    applied: "not yet issued by the program",
+    what: rotatingCredentials.locoApiDatabase,
+    // The controller holds no database credential: it reads Applications from the Kubernetes API only.
+    consumers: ["loco API (its DATABASE_URL Secret's checksum annotation rolls its pods onto the other user)"],
+    applied: "yes",
   },
   harborDatabaseUser: {
     kind: "alternating users",

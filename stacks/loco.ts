@@ -6,8 +6,10 @@
  * then the API, each in place before any Application is written.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LocoControlPlane, type LocoReadiness, type LocoRegistryArgs } from "../components/loco-control-plane";
-import type { DatabaseConnection } from "../lib/database-connection";
+import type { AlternatingUsersStep } from "../components/alternating-users";
+import { LocoControlPlane, type LocoDatabaseArgs, type LocoReadiness, type LocoRegistryArgs } from "../components/loco-control-plane";
+import { recordAlternatingUsers, type RecordedAlternatingUsers } from "./alternating-users-rotation";
+import type { Foundation } from "./foundation";
 import { locoApplication } from "../lib/loco-system";
 import { otlpGrpcEndpoint } from "../lib/telemetry-endpoints";
 import type { StackConfig } from "./config";
@@ -15,8 +17,10 @@ import type { StackConfig } from "./config";
 export interface LocoLayerArgs {
   /** The stack's typed config (stacks/config.ts): `controlPlane`, the public names and the GitHub OAuth secrets. */
   readonly config: StackConfig;
-  /** loco's database of record as its own user (the foundation's `database`; secret). */
-  readonly database: pulumi.Output<DatabaseConnection>;
+  /** loco's database of record (the foundation's `database`): a connection, or where to keep alternating users. */
+  readonly database: Foundation["database"];
+  /** This run's step of loco's alternating database users (stacks/alternating-users-rotation.ts); used on dev/prod. */
+  readonly databaseStep: AlternatingUsersStep;
   /** The traffic layer's `routesReady`: the Gateway API CRDs and the shared Gateway its routes attach to. */
   readonly routesReady: readonly pulumi.Resource[];
   /** Harbor and its robots, from the registry layer. */
@@ -24,8 +28,10 @@ export interface LocoLayerArgs {
 }
 
 export class LocoLayer extends pulumi.ComponentResource {
-  /** Stack output `loco`. */
+  /** Stack outputs `loco` and `database` (the connection loco's API is given; secret). */
   public readonly outputs: Record<string, unknown>;
+  /** What this run records in the stack output `rotation` (no secret): loco's alternating users, on dev/prod. */
+  public readonly rotation: { readonly locoApiDatabase?: RecordedAlternatingUsers };
   /** Resolves once the Application CRD exists and the controller, then the API, are available. */
   public readonly ready: pulumi.Output<LocoReadiness>;
 
@@ -33,6 +39,8 @@ export class LocoLayer extends pulumi.ComponentResource {
     super("loco:layer:Loco", name, {}, opts);
     const { config } = args;
     const settings = config.controlPlane;
+    const database: LocoDatabaseArgs =
+      "connection" in args.database ? args.database : { alternatingUsers: args.database.alternatingUsers, step: args.databaseStep };
 
     const controlPlane = new LocoControlPlane(
       `${name}-control-plane`,
@@ -43,7 +51,7 @@ export class LocoLayer extends pulumi.ComponentResource {
         controller: settings.controller,
         disruptionBudgets: config.environment === "prod",
         hosts: { baseDomain: config.baseDomain, webApp: config.names.webApp, api: config.names.api },
-        database: args.database,
+        database,
         registry: args.registry,
         githubOAuth: { clientId: config.credentials.githubOAuthClientId, clientSecret: config.credentials.githubOAuthClientSecret },
         telemetry: { otlpGrpcEndpoint, environment: config.stack },
@@ -54,7 +62,11 @@ export class LocoLayer extends pulumi.ComponentResource {
     );
 
     this.ready = controlPlane.ready;
+    this.rotation = controlPlane.databaseUsers
+      ? { locoApiDatabase: recordAlternatingUsers("locoApiDatabase", controlPlane.databaseUsers, config.rotation.maxAgeDays) }
+      : {};
     this.outputs = {
+      database: controlPlane.database,
       loco: {
         namespace: controlPlane.namespace,
         apiUrl: controlPlane.apiUrl,

@@ -4,6 +4,7 @@
  * loco itself on all of them; those four are the same for all three. Each is one component named after the environment, so a preview is a tree with
  * one branch per layer; each layer gets the foundation's providers and hands them down to its children.
  */
+import { alternatingUsersRotation, rotationClock } from "./alternating-users-rotation";
 import type { StackConfig } from "./config";
 import { CloudFoundation } from "./cloud-foundation";
 import type { Foundation } from "./foundation";
@@ -13,8 +14,16 @@ import { ObservabilityLayer } from "./observability";
 import { RegistryLayer } from "./registry";
 import { TrafficLayer } from "./traffic";
 
+/** What a run's rotations step from: the run's clock and the previous run's non-secret `rotation` output. */
+export interface RotationRun {
+  /** The time of this run (RFC 3339). */
+  readonly now: string;
+  /** The previous run's `rotation` output, by credential name; `{}` on a first run. */
+  readonly previous: Readonly<Record<string, unknown>>;
+}
+
 /** The stack's outputs. */
-export function platform(config: StackConfig): Record<string, unknown> {
+export function platform(config: StackConfig, run: RotationRun = { now: rotationClock(), previous: {} }): Record<string, unknown> {
   const name = config.environmentName;
   const foundation: Foundation =
     config.environment === "local" ? new LocalFoundation(name, { config }) : new CloudFoundation(name, { config });
@@ -24,7 +33,13 @@ export function platform(config: StackConfig): Record<string, unknown> {
   const registry = new RegistryLayer(name, { config, foundation, routesReady: traffic.routesReady }, layer);
   const loco = new LocoLayer(
     name,
-    { config, database: foundation.database, routesReady: traffic.routesReady, registry: registry.access },
+    {
+      config,
+      database: foundation.database,
+      databaseStep: alternatingUsersRotation("locoApiDatabase", { previous: run.previous.locoApiDatabase, config, now: run.now }),
+      routesReady: traffic.routesReady,
+      registry: registry.access,
+    },
     layer,
   );
   return {
@@ -36,6 +51,6 @@ export function platform(config: StackConfig): Record<string, unknown> {
     ...registry.outputs,
     ...loco.outputs,
     // Non-secret issue and due times per credential, for `npm run rotate -- status` (no --show-secrets needed).
-    rotation: { ...observability.rotation },
+    rotation: { ...observability.rotation, ...loco.rotation },
   };
 }
