@@ -50,9 +50,9 @@ export function alternatingUsersStep(
 
 const identifier = /^[a-z_][a-z0-9_]{0,50}$/;
 
-function checkedIdentifier(name: string): string {
+function checkedIdentifier(name: string, what = "database user name"): string {
   if (!identifier.test(name))
-    throw new Error(`database user name "${name}" must be lowercase letters, digits and _ (at most 51), starting with a letter or _`);
+    throw new Error(`${what} "${name}" must be lowercase letters, digits and _ (at most 51), starting with a letter or _`);
   return name;
 }
 
@@ -84,7 +84,7 @@ export function postgresSetupSql(base: string, passwords: Readonly<Record<UserSl
  */
 export function postgresGroupGrantSql(base: string, database: string): string[] {
   const group = checkedIdentifier(base);
-  const db = checkedIdentifier(database);
+  const db = checkedIdentifier(database, "database name");
   return [`GRANT ALL PRIVILEGES ON DATABASE ${db} TO ${group}`, `GRANT ALL ON SCHEMA public TO ${group}`];
 }
 
