@@ -93,6 +93,32 @@ export function postgresRotateSql(base: string, slot: UserSlot, password: string
   return `ALTER ROLE ${checkedIdentifier(slotUser(base, slot))} PASSWORD ${literal(password)}`;
 }
 
+/** A privilege grant for a ClickHouse role: privileges in capitals on `<database>.*` or `<database>.<table>`. */
+const clickhouseGrant = /^[A-Z]+( [A-Z]+)*(, [A-Z]+( [A-Z]+)*)* ON [a-z_][a-z0-9_]*\.(\*|[a-z_][a-z0-9_]*)$/;
+
+/**
+ * ClickHouse: the role `<base>` with the pair's privileges, and its two users with the role as their default; safe
+ * to run again (every `IF NOT EXISTS`, then the password set). Run by a user with access management, on a server
+ * whose user directories include a writable one (SQL-made users live there, not in users.xml).
+ */
+export function clickhouseSetupSql(base: string, grants: readonly string[], passwords: Readonly<Record<UserSlot, string>>): string[] {
+  const role = checkedIdentifier(base);
+  for (const grant of grants) {
+    if (!clickhouseGrant.test(grant)) throw new Error(`ClickHouse grant "${grant}" must read like "INSERT, SELECT ON telemetry.*"`);
+  }
+  const statements = [`CREATE ROLE IF NOT EXISTS ${role}`, ...grants.map((grant) => `GRANT ${grant} TO ${role}`)];
+  for (const slot of ["a", "b"] as const) {
+    const user = checkedIdentifier(slotUser(base, slot));
+    statements.push(
+      `CREATE USER IF NOT EXISTS ${user} IDENTIFIED WITH sha256_password BY ${literal(passwords[slot])}`,
+      clickhouseRotateSql(base, slot, passwords[slot]),
+      `GRANT ${role} TO ${user}`,
+      `ALTER USER ${user} DEFAULT ROLE ${role}`,
+    );
+  }
+  return statements;
+}
+
 /**
  * ClickHouse: the same pair (`CREATE USER ... DEFAULT ROLE <base>` with the grants on role `<base>`). ClickHouse's
  * HTTP interface authenticates every query, so "open connections" are queries in flight, which a password change
