@@ -7,8 +7,7 @@
  * offers no input to set it, so the only way to change it through the provider is to replace the user (DROP ROLE:
  * it fails while the user owns objects, and a new user has none of the grants); nor can a DatabaseUser be a NOLOGIN
  * group or a member of one. The managed cluster's admin can do all of it in SQL (it has CREATEROLE), and the cluster
- * is reachable only from the VPC, so the statements run from a Job inside the cluster, as the schema grant does
- * (components/postgres-schema-grant.ts).
+ * is reachable only from the VPC, so the statements run from a Job inside the cluster.
  *
  * A run re-passwords at most one user: each password is kept by the time its user's password was set in this run's
  * step, and a step only ever changes the idle user's. The Job's name carries a hash of the step's state, so it runs
@@ -28,9 +27,8 @@ import {
   type AlternatingUsersStep,
   type UserSlot,
 } from "./alternating-users";
-import { adminEnvironment, psqlImage } from "./postgres-schema-grant";
+import { adminEnvironment, psqlImage, psqlUid } from "../lib/psql-client";
 
-const psqlUid = 70;
 const sqlMountPath = "/etc/alternating-users";
 
 /** An address of the managed cluster, without credentials: a consumer's user and password are added to it. */
@@ -118,6 +116,9 @@ export class AlternatingDatabaseUsers extends pulumi.ComponentResource {
       throw new pulumi.ResourceError(`AlternatingDatabaseUsers ${name}: ${(error as Error).message}`, this);
     }
     const state = args.step.next;
+    // What the caller waits for (the namespace, the database) holds for every child: a component's dependsOn does not
+    // reach its children by itself.
+    const child = { parent: this, dependsOn: opts?.dependsOn };
 
     // Each password is kept by the time its user's password was set: a step changes only the idle user's.
     const password = (slot: UserSlot) =>
@@ -135,7 +136,7 @@ export class AlternatingDatabaseUsers extends pulumi.ComponentResource {
         type: "Opaque",
         stringData: pulumi.secret(pulumi.output(args.database.admin).apply((admin) => adminEnvironment(admin, args.database.database))),
       },
-      { parent: this },
+      child,
     );
     const sqlSecret = new k8s.core.v1.Secret(
       `${name}-sql`,
@@ -144,7 +145,7 @@ export class AlternatingDatabaseUsers extends pulumi.ComponentResource {
         type: "Opaque",
         stringData: pulumi.secret(pulumi.all([passwords.a, passwords.b]).apply(([a, b]) => ({ "setup.sql": script({ a, b }) }))),
       },
-      { parent: this },
+      child,
     );
 
     this.setup = setupJob(name, args.namespace, setupJobName(args.jobName, state), adminSecret, sqlSecret, this);

@@ -80,7 +80,7 @@ export function postgresSetupSql(base: string, passwords: Readonly<Record<UserSl
 
 /**
  * PostgreSQL: the group's rights on its database. On PostgreSQL 15+ only the owner may create in `public`, and
- * DigitalOcean makes its admin the owner (components/postgres-schema-grant.ts); granted to the group, never a user.
+ * DigitalOcean makes its admin the owner of databases created through its API; granted to the group, never a user.
  */
 export function postgresGroupGrantSql(base: string, database: string): string[] {
   const group = checkedIdentifier(base);

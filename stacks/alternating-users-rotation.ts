@@ -29,7 +29,9 @@ export function rotationClock(environment: NodeJS.ProcessEnv = process.env): str
 }
 
 /** The platform credentials of kind "alternating users" the program issues, with the group role of each. */
-export const alternatingUsersCredentials = { locoApiDatabase: "loco" } as const satisfies Partial<Record<RotatingCredential, string>>;
+export const alternatingUsersCredentials = { locoApiDatabase: "loco", harborDatabaseUser: "harbor" } as const satisfies Partial<
+  Record<RotatingCredential, string>
+>;
 
 export type AlternatingUsersCredential = keyof typeof alternatingUsersCredentials;
 

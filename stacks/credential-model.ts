@@ -26,7 +26,7 @@ export interface CredentialModel {
 }
 
 /** A credential in the model that `npm run rotate` cannot yet bump (the program does not issue it yet). */
-export type PlannedCredential = "locoApiSigningKeys" | "harborDatabaseUser" | "spacesKeys";
+export type PlannedCredential = "locoApiSigningKeys" | "spacesKeys";
 
 export const credentialModel: Readonly<Record<RotatingCredential | PlannedCredential, CredentialModel>> = {
   cloudflareDnsToken: {
@@ -68,9 +68,9 @@ export const credentialModel: Readonly<Record<RotatingCredential | PlannedCreden
   },
   harborDatabaseUser: {
     kind: "alternating users",
-    what: "Harbor's PostgreSQL users harbor_a / harbor_b (group role harbor)",
-    consumers: ["Harbor core, jobservice, exporter (credentials-issued-at annotation rolls them)"],
-    applied: "not yet issued by the program",
+    what: rotatingCredentials.harborDatabaseUser,
+    consumers: ["Harbor core, jobservice, exporter (the user in the chart's values changes: the chart rolls them)"],
+    applied: "yes",
   },
   clickhouseWriterPassword: {
     kind: "alternating users",

@@ -4,7 +4,7 @@
  * loco itself on all of them; those four are the same for all three. Each is one component named after the environment, so a preview is a tree with
  * one branch per layer; each layer gets the foundation's providers and hands them down to its children.
  */
-import { alternatingUsersRotation, rotationClock } from "./alternating-users-rotation";
+import { alternatingUsersRotation, rotationClock, type AlternatingUsersCredential } from "./alternating-users-rotation";
 import type { StackConfig } from "./config";
 import { CloudFoundation } from "./cloud-foundation";
 import type { Foundation } from "./foundation";
@@ -30,13 +30,19 @@ export function platform(config: StackConfig, run: RotationRun = { now: rotation
   const layer = { providers: [...foundation.providers] };
   const traffic = new TrafficLayer(name, { config, foundation }, layer);
   const observability = new ObservabilityLayer(name, { config, foundation, routesReady: traffic.routesReady }, layer);
-  const registry = new RegistryLayer(name, { config, foundation, routesReady: traffic.routesReady }, layer);
+  const step = (credential: AlternatingUsersCredential) =>
+    alternatingUsersRotation(credential, { previous: run.previous[credential], config, now: run.now });
+  const registry = new RegistryLayer(
+    name,
+    { config, foundation, routesReady: traffic.routesReady, databaseStep: step("harborDatabaseUser") },
+    layer,
+  );
   const loco = new LocoLayer(
     name,
     {
       config,
       database: foundation.database,
-      databaseStep: alternatingUsersRotation("locoApiDatabase", { previous: run.previous.locoApiDatabase, config, now: run.now }),
+      databaseStep: step("locoApiDatabase"),
       routesReady: traffic.routesReady,
       registry: registry.access,
     },
@@ -51,6 +57,6 @@ export function platform(config: StackConfig, run: RotationRun = { now: rotation
     ...registry.outputs,
     ...loco.outputs,
     // Non-secret issue and due times per credential, for `npm run rotate -- status` (no --show-secrets needed).
-    rotation: { ...observability.rotation, ...loco.rotation },
+    rotation: { ...observability.rotation, ...registry.rotation, ...loco.rotation },
   };
 }

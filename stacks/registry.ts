@@ -8,16 +8,18 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AppDatabase } from "../components/app-database";
+import type { AlternatingUsersStep } from "../components/alternating-users";
 import { Harbor, harborAdminUser, type HarborDatabaseArgs, type HarborImageStorageArgs } from "../components/harbor";
 import { ObjectStorageBucket } from "../components/object-storage";
 import { TenantRegistry, type RegistryCredentials } from "../components/tenant-registry";
 import { registryPullSecretName } from "../lib/registry-pull-secret";
+import { recordAlternatingUsers, type RecordedAlternatingUsers } from "./alternating-users-rotation";
 import type { StackConfig } from "./config";
 import type { Foundation } from "./foundation";
 import { rotationPolicy } from "./rotation-policy";
 
-/** Harbor's database and user on the managed cluster. */
-const harborDatabase = { name: "harbor", user: "harbor" } as const;
+/** Harbor's database on the managed cluster (its users are the pair harbor_a / harbor_b, group role harbor). */
+const harborDatabase = { name: "harbor" } as const;
 
 /** Size of the in-cluster database volume on the local stack. */
 const localDatabaseGiB = 5;
@@ -29,6 +31,8 @@ export interface RegistryLayerArgs {
   readonly foundation: Foundation;
   /** What Harbor's HTTPRoute must wait for: the shared Gateway and its CRDs (the traffic layer's `routesReady`). */
   readonly routesReady: readonly pulumi.Resource[];
+  /** This run's step of Harbor's alternating database users (stacks/alternating-users-rotation.ts); used on dev/prod. */
+  readonly databaseStep: AlternatingUsersStep;
 }
 
 /** Harbor for the platform's own consumers (loco's control plane): where it is and the robots' credentials. */
@@ -54,12 +58,14 @@ export class RegistryLayer extends pulumi.ComponentResource {
   public readonly outputs: Record<string, unknown>;
   /** Harbor and its robots, for loco's control plane. */
   public readonly access: RegistryAccess;
+  /** What this run records in the stack output `rotation` (no secret): Harbor's database users, on dev/prod. */
+  public readonly rotation: { readonly harborDatabaseUser?: RecordedAlternatingUsers };
 
   constructor(name: string, args: RegistryLayerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("loco:layer:Registry", name, {}, opts);
     const { config } = args;
     const registry = config.registry;
-    const storage = this.storage(name, config, args.foundation);
+    const storage = this.storage(name, config, args.foundation, args.databaseStep);
 
     const harbor = new Harbor(
       `${name}-harbor`,
@@ -102,6 +108,9 @@ export class RegistryLayer extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    this.rotation = harbor.databaseUsers
+      ? { harborDatabaseUser: recordAlternatingUsers("harborDatabaseUser", harbor.databaseUsers, config.rotation.maxAgeDays) }
+      : {};
     this.access = {
       url: harbor.url,
       host: config.names.registry,
@@ -131,6 +140,7 @@ export class RegistryLayer extends pulumi.ComponentResource {
     name: string,
     config: StackConfig,
     foundation: Foundation,
+    databaseStep: AlternatingUsersStep,
   ): { imageStorage: HarborImageStorageArgs; database: HarborDatabaseArgs; bucketName?: pulumi.Output<string> } {
     if (config.environment === "local") {
       return {
@@ -157,7 +167,6 @@ export class RegistryLayer extends pulumi.ComponentResource {
         privateHost: pulumi.unsecret(managedPostgres.admin.apply((a) => a.host)),
         port: pulumi.unsecret(managedPostgres.admin.apply((a) => a.port)),
         databaseName: harborDatabase.name,
-        userName: harborDatabase.user,
         protect: config.protect,
       },
       { parent: this },
@@ -166,10 +175,14 @@ export class RegistryLayer extends pulumi.ComponentResource {
       imageStorage: { kind: "spaces", access: bucket.access },
       database: {
         kind: "managed",
-        connection: appDatabase.connection,
-        admin: managedPostgres.admin,
-        databaseName: harborDatabase.name,
-        userName: harborDatabase.user,
+        alternatingUsers: {
+          admin: managedPostgres.admin,
+          database: harborDatabase.name,
+          // Harbor holds prepared statements across transactions: no pool, both addresses are the direct one.
+          pooled: appDatabase.address,
+          direct: appDatabase.address,
+        },
+        step: databaseStep,
         databaseReady: appDatabase.ready,
         maxOpenConnections: config.registry.databaseConnections,
       },

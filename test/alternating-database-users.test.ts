@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import * as k8s from "@pulumi/kubernetes";
 import { AlternatingDatabaseUsers, setupJobName, setupScript } from "../components/alternating-database-users";
 import { alternatingUsersStep, type AlternatingUsersState, type UserSlot } from "../components/alternating-users";
 import { runUnderMocks } from "../plan/mock-runtime";
@@ -27,13 +28,18 @@ interface RunView {
   readonly apiUser: string;
   readonly apiChecksum: string;
   readonly jobName: string;
+  /** The database user in Harbor's chart values (its own pair, with its own counter). */
+  readonly harborUser: string;
+  readonly recordedHarbor: Record<string, unknown>;
 }
 
 const metadataName = (r: RecordedResource) => (r.inputs.metadata as { name?: string } | undefined)?.name;
 
 /** One run of the dev stack at `now`, from `previous` (the last recorded rotation output), with the manual counter. */
-async function run(now: string, previous: Record<string, unknown>, counter: number): Promise<RunView> {
-  const config = withOverrides("dev", { "loco:rotation": { maxAgeDays: 30, counters: { locoApiDatabase: counter } } });
+async function run(now: string, previous: Record<string, unknown>, counter: number, harborCounter = 0): Promise<RunView> {
+  const config = withOverrides("dev", {
+    "loco:rotation": { maxAgeDays: 30, counters: { locoApiDatabase: counter, harborDatabaseUser: harborCounter } },
+  });
   const result = await runUnderMocks(() => platform(loadStackConfig(), { now, previous }), {
     project: config.project,
     stack: "dev",
@@ -61,6 +67,9 @@ async function run(now: string, previous: Record<string, unknown>, counter: numb
     apiUser: databaseUrl.username,
     apiChecksum: (api.inputs.spec as Any).template.metadata.annotations["loco.dev/secret-checksum"] as string,
     jobName: metadataName(job) as string,
+    harborUser: (registered.one("kubernetes:helm.sh/v3:Release", "loco-dev-harbor-release").inputs.values as Any).database.external
+      .username,
+    recordedHarbor: rotation.harborDatabaseUser,
   };
 }
 
@@ -97,6 +106,16 @@ describe("loco's alternating database users, run after run", () => {
       assert.equal(aged.keepers.a, "2026-06-02T00:00:00.000Z");
     },
   );
+
+  test("Harbor's pair rotates on its own counter and switches Harbor's user; loco's stays", { timeout: 600_000 }, async () => {
+    const first = await run("2026-05-01T00:00:00.000Z", {}, 0);
+    assert.equal(first.harborUser, "harbor_a");
+    const previous = { locoApiDatabase: first.recorded, harborDatabaseUser: first.recordedHarbor };
+    const rotated = await run("2026-05-02T00:00:00.000Z", previous, 0, 1);
+    assert.equal(rotated.harborUser, "harbor_b");
+    assert.equal(rotated.recordedHarbor.activeUser, "harbor_b");
+    assert.deepEqual([rotated.apiUser, rotated.keepers], [first.apiUser, first.keepers]);
+  });
 
   test("a run that fails records nothing: the next run repeats the step on the same idle user", { timeout: 600_000 }, async () => {
     const first = await run("2026-05-01T00:00:00.000Z", {}, 0);
@@ -230,6 +249,18 @@ describe("AlternatingDatabaseUsers", () => {
     assert.match(script, /GRANT ALL ON SCHEMA public TO loco;/);
     assert.ok(!command.includes("admin-secret-9z"));
     assert.ok(registered.waitsFor(job, sql));
+  });
+
+  test("the Job waits for what the caller waits for (the namespace, the database), though it is a child", async () => {
+    const registered = await runComponents(() => {
+      const namespace = new k8s.core.v1.Namespace("namespace", { metadata: { name: "loco-system" } });
+      return new AlternatingDatabaseUsers(
+        "users",
+        { namespace: "loco-system", jobName: "loco-database-users", database, base: "loco", step },
+        { dependsOn: [namespace] },
+      );
+    });
+    assert.ok(registered.waitsFor(registered.one("kubernetes:batch/v1:Job"), registered.one("kubernetes:core/v1:Namespace")));
   });
 
   test("a bad name is refused before anything is created", async () => {

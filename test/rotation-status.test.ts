@@ -123,6 +123,7 @@ describe("the stack output rotation status reads", () => {
       "clickhouseReaderPassword",
       "clickhouseWriterPassword",
       "grafanaAdminPassword",
+      "harborDatabaseUser",
       "locoApiDatabase",
     ]);
     for (const entry of Object.values(parsed)) assert.ok(!Number.isNaN(Date.parse(entry.issuedAt)), entry.issuedAt);
