@@ -11,10 +11,11 @@ import { LocalFoundation } from "./local-foundation";
 import { LocoLayer } from "./loco";
 import { ObservabilityLayer } from "./observability";
 import { RegistryLayer } from "./registry";
+import { rotationOutputName, type RotationRun } from "./rotation-state";
 import { TrafficLayer } from "./traffic";
 
 /** The stack's outputs. */
-export function platform(config: StackConfig): Record<string, unknown> {
+export function platform(config: StackConfig, rotations: RotationRun): Record<string, unknown> {
   const name = config.environmentName;
   const foundation: Foundation =
     config.environment === "local" ? new LocalFoundation(name, { config }) : new CloudFoundation(name, { config });
@@ -35,7 +36,8 @@ export function platform(config: StackConfig): Record<string, unknown> {
     ...observability.outputs,
     ...registry.outputs,
     ...loco.outputs,
-    // Non-secret issue and due times per credential, for `npm run rotate -- status` (no --show-secrets needed).
-    rotation: { ...observability.rotation },
+    // Non-secret issue and due times per credential, for `npm run rotate -- status` (no --show-secrets needed), and
+    // the state the next run's rotations step from (stacks/rotation-state.ts).
+    [rotationOutputName]: { ...observability.rotation, ...rotations.outputs() },
   };
 }
