@@ -7,10 +7,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { LocoControlPlane, type LocoReadiness, type LocoRegistryArgs } from "../components/loco-control-plane";
+import { SigningKeySet } from "../components/signing-key-set";
 import type { DatabaseConnection } from "../lib/database-connection";
 import { locoApplication } from "../lib/loco-system";
 import { otlpGrpcEndpoint } from "../lib/telemetry-endpoints";
 import type { StackConfig } from "./config";
+import type { RotationRun } from "./rotation-state";
+
+/** Key ids of loco API's signing keys: `loco-api-<generation>`, the `kid` header of every token it signs. */
+export const signingKeyIdPrefix = "loco-api";
 
 export interface LocoLayerArgs {
   /** The stack's typed config (stacks/config.ts): `controlPlane`, the public names and the GitHub OAuth secrets. */
@@ -21,6 +26,8 @@ export interface LocoLayerArgs {
   readonly routesReady: readonly pulumi.Resource[];
   /** Harbor and its robots, from the registry layer. */
   readonly registry: LocoRegistryArgs;
+  /** This run's rotations (stacks/rotation-state.ts): the API's signing key slots, and the consumers each step waits for. */
+  readonly rotations: RotationRun;
 }
 
 export class LocoLayer extends pulumi.ComponentResource {
@@ -33,6 +40,14 @@ export class LocoLayer extends pulumi.ComponentResource {
     super("loco:layer:Loco", name, {}, opts);
     const { config } = args;
     const settings = config.controlPlane;
+
+    // Two valid at once: the active key signs, the other one (newer before a promotion, older during the overlap)
+    // only verifies, so no token the API issued stops verifying at a rotation step.
+    const signingKeys = new SigningKeySet(
+      `${name}-signing-keys`,
+      { state: args.rotations.twoSlotRotation("locoApiSigningKeys").next, keyIdPrefix: signingKeyIdPrefix },
+      { parent: this },
+    );
 
     const controlPlane = new LocoControlPlane(
       `${name}-control-plane`,
@@ -48,10 +63,17 @@ export class LocoLayer extends pulumi.ComponentResource {
         githubOAuth: { clientId: config.credentials.githubOAuthClientId, clientSecret: config.credentials.githubOAuthClientSecret },
         telemetry: { otlpGrpcEndpoint, environment: config.stack },
         logLevel: settings.logLevel,
+        signingKeys: signingKeys.keys,
+        signingKeysVersion: signingKeys.checksum,
         routesReady: args.routesReady,
       },
       { parent: this },
     );
+    // A step is recorded once its consumers run with it: the API (signing keys, builder robot) and the controller
+    // (pull robot, pull secret) are available with the Secrets rendered from the active slots.
+    args.rotations.appliedBy("locoApiSigningKeys", [...signingKeys.pairs, ...controlPlane.readyResources]);
+    args.rotations.appliedBy("registryBuilderRobot", controlPlane.readyResources);
+    args.rotations.appliedBy("registryPullRobot", controlPlane.readyResources);
 
     this.ready = controlPlane.ready;
     this.outputs = {
@@ -62,6 +84,7 @@ export class LocoLayer extends pulumi.ComponentResource {
         images: controlPlane.images,
         applicationCrd: locoApplication.crdName,
         ready: controlPlane.ready,
+        signingKeys: { active: signingKeys.activeKeyId, accepted: signingKeys.acceptedKeyIds },
       },
     };
     this.registerOutputs(this.outputs);

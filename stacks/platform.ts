@@ -18,14 +18,14 @@ import { TrafficLayer } from "./traffic";
 export function platform(config: StackConfig, rotations: RotationRun): Record<string, unknown> {
   const name = config.environmentName;
   const foundation: Foundation =
-    config.environment === "local" ? new LocalFoundation(name, { config }) : new CloudFoundation(name, { config });
+    config.environment === "local" ? new LocalFoundation(name, { config }) : new CloudFoundation(name, { config, rotations });
   const layer = { providers: [...foundation.providers] };
-  const traffic = new TrafficLayer(name, { config, foundation }, layer);
-  const observability = new ObservabilityLayer(name, { config, foundation, routesReady: traffic.routesReady }, layer);
-  const registry = new RegistryLayer(name, { config, foundation, routesReady: traffic.routesReady }, layer);
+  const traffic = new TrafficLayer(name, { config, foundation, rotations }, layer);
+  const observability = new ObservabilityLayer(name, { config, foundation, routesReady: traffic.routesReady, rotations }, layer);
+  const registry = new RegistryLayer(name, { config, foundation, routesReady: traffic.routesReady, rotations }, layer);
   const loco = new LocoLayer(
     name,
-    { config, database: foundation.database, routesReady: traffic.routesReady, registry: registry.access },
+    { config, database: foundation.database, routesReady: traffic.routesReady, registry: registry.access, rotations },
     layer,
   );
   return {

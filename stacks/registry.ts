@@ -15,6 +15,7 @@ import { registryPullSecretName } from "../lib/registry-pull-secret";
 import type { StackConfig } from "./config";
 import type { Foundation } from "./foundation";
 import { rotationPolicy } from "./rotation-policy";
+import type { RotationRun } from "./rotation-state";
 
 /** Harbor's database and user on the managed cluster. */
 const harborDatabase = { name: "harbor", user: "harbor" } as const;
@@ -29,6 +30,8 @@ export interface RegistryLayerArgs {
   readonly foundation: Foundation;
   /** What Harbor's HTTPRoute must wait for: the shared Gateway and its CRDs (the traffic layer's `routesReady`). */
   readonly routesReady: readonly pulumi.Resource[];
+  /** This run's rotations (stacks/rotation-state.ts): which robot slots exist. */
+  readonly rotations: RotationRun;
 }
 
 /** Harbor for the platform's own consumers (loco's control plane): where it is and the robots' credentials. */
@@ -59,7 +62,7 @@ export class RegistryLayer extends pulumi.ComponentResource {
     super("loco:layer:Registry", name, {}, opts);
     const { config } = args;
     const registry = config.registry;
-    const storage = this.storage(name, config, args.foundation);
+    const storage = this.storage(name, config, args.foundation, args.rotations);
 
     const harbor = new Harbor(
       `${name}-harbor`,
@@ -94,13 +97,16 @@ export class RegistryLayer extends pulumi.ComponentResource {
         immutableTags: registry.immutableTags,
         robots: {
           expiryDays: registry.robotExpiryDays,
-          builderRotation: rotationPolicy(config, "registryBuilderRobot"),
-          pullRotation: rotationPolicy(config, "registryPullRobot"),
+          builder: args.rotations.twoSlotRotation("registryBuilderRobot").next,
+          pull: args.rotations.twoSlotRotation("registryPullRobot").next,
         },
         protect: config.protect,
       },
       { parent: this },
     );
+
+    args.rotations.appliedBy("registryBuilderRobot", tenants.robotAccounts.builder);
+    args.rotations.appliedBy("registryPullRobot", tenants.robotAccounts.pull);
 
     this.access = {
       url: harbor.url,
@@ -131,6 +137,7 @@ export class RegistryLayer extends pulumi.ComponentResource {
     name: string,
     config: StackConfig,
     foundation: Foundation,
+    rotations: RotationRun,
   ): { imageStorage: HarborImageStorageArgs; database: HarborDatabaseArgs; bucketName?: pulumi.Output<string> } {
     if (config.environment === "local") {
       return {
@@ -147,7 +154,12 @@ export class RegistryLayer extends pulumi.ComponentResource {
     }
     const bucket = new ObjectStorageBucket(
       `${name}-bucket`,
-      { region: objectStorage.region, namePrefix: `${config.environmentName}-registry`, protect: config.protect },
+      {
+        region: objectStorage.region,
+        namePrefix: `${config.environmentName}-registry`,
+        protect: config.protect,
+        keySlots: rotations.twoSlotRotation("spacesKeys").next,
+      },
       { parent: this },
     );
     const appDatabase = new AppDatabase(
@@ -162,8 +174,9 @@ export class RegistryLayer extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    rotations.appliedBy("spacesKeys", bucket.keys);
     return {
-      imageStorage: { kind: "spaces", access: bucket.access },
+      imageStorage: { kind: "spaces", access: bucket.access, keyGeneration: bucket.keyGeneration },
       database: {
         kind: "managed",
         connection: appDatabase.connection,

@@ -11,8 +11,10 @@ export const rotatingCredentials = {
   clickhouseReaderPassword: "ClickHouse `grafana` user Grafana's datasource reads with",
   grafanaAdminPassword: "Grafana's `admin` login",
   harborAdminPassword: "Harbor's admin password, changed through Harbor's API (the platform's own Harbor credential)",
+  locoApiSigningKeys: "loco API's JWT signing key set: current + previous key pairs with key ids (two-tone JWT secrets)",
   registryBuilderRobot: "Harbor robot account that pushes and pulls tenant images (loco's build infrastructure)",
   registryPullRobot: "Harbor robot account that only pulls tenant images (the cluster's imagePullSecret)",
+  spacesKeys: "DigitalOcean Spaces access keys, each read/write on one bucket: Harbor's registry storage, ClickHouse backups",
 } as const satisfies Readonly<Record<string, string>>;
 
 /** The name of a credential the platform rotates. */

@@ -27,7 +27,7 @@ import type { StackConfig } from "./config";
 export const rotationOutputName = "rotation";
 
 /** The credentials of the kind "two valid at once" the program issues in two slots. */
-export type TwoSlotCredential = "cloudflareDnsToken" | "registryBuilderRobot" | "registryPullRobot";
+export type TwoSlotCredential = "cloudflareDnsToken" | "locoApiSigningKeys" | "registryBuilderRobot" | "registryPullRobot" | "spacesKeys";
 
 /** What one run steps from: plain values, all known before any resource is declared. */
 export interface RotationRunInput {
