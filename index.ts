@@ -7,11 +7,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./stacks/config";
 import { requireEngineSupport } from "./stacks/engine-version";
+import { loadRotationRun } from "./stacks/rotation-state";
 import { platform } from "./stacks/platform";
 import { resurrectorStack } from "./stacks/resurrector";
 import { isResurrectorStack, loadResurrectorConfig } from "./stacks/resurrector-config";
 
 export = async () => {
   await requireEngineSupport();
-  return isResurrectorStack(pulumi.getStack()) ? resurrectorStack(loadResurrectorConfig()) : platform(loadStackConfig());
+  if (isResurrectorStack(pulumi.getStack())) return resurrectorStack(loadResurrectorConfig());
+  const config = loadStackConfig();
+  // The state rotations step from, read before any resource is declared: which credential slots exist is plain.
+  return platform(config, await loadRotationRun(config));
 };

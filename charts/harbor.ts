@@ -42,6 +42,9 @@ export interface HarborSecretNames {
   readonly registryCredentials: string;
 }
 
+/** The registry pod annotation that names the storage key in use. */
+export const storageCredentialsAnnotation = "loco.dev/storage-credentials";
+
 export type HarborImageStorage =
   | {
       readonly kind: "s3";
@@ -52,6 +55,8 @@ export type HarborImageStorage =
       readonly endpoint: pulumi.Input<string>;
       /** Secret with the bucket's key pair. */
       readonly credentialsSecret: string;
+      /** Changes when the key pair does: the registry's pod annotation, which rolls it onto the new key. */
+      readonly credentialsVersion: string;
     }
   | { readonly kind: "filesystem"; readonly size: string };
 
@@ -173,6 +178,8 @@ export function harborValues(args: HarborValuesArgs): Record<string, unknown> {
       existingSecret: args.secrets.registryHttp,
       existingSecretKey: harborSecretKeys.registryHttp,
       credentials: { username: args.registryUser, existingSecret: args.secrets.registryCredentials },
+      // The storage key reaches the registry as environment variables, read at start only.
+      ...(s3 ? { podAnnotations: { [storageCredentialsAnnotation]: s3.credentialsVersion } } : {}),
     },
     trivy: {
       enabled: true,

@@ -96,6 +96,8 @@ export class CertManager extends pulumi.ComponentResource {
   public readonly certificatesReady: pulumi.Resource[];
   /** Every certificate's Secret, for the resurrector to back up. */
   public readonly certificateSecrets: pulumi.Output<{ name: string; namespace: string; secretName: string; dnsNames: string[] }[]>;
+  /** The Secret the DNS-01 solver reads the Cloudflare token from, per challenge (none with the local CA). */
+  public readonly dnsSolverTokenSecrets: readonly pulumi.Resource[];
 
   constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("loco:traffic:CertManager", name, {}, opts);
@@ -146,6 +148,7 @@ export class CertManager extends pulumi.ComponentResource {
     });
 
     this.issuerName = issuer.name;
+    this.dnsSolverTokenSecrets = issuer.tokenSecret ? [issuer.tokenSecret] : [];
     this.certificateSecrets = pulumi.output(
       args.certificates.map((c) =>
         pulumi.all([c.namespace]).apply(([ns]) => ({ name: c.name, namespace: ns, secretName: c.secretName, dnsNames: [...c.dnsNames] })),
@@ -159,7 +162,7 @@ export class CertManager extends pulumi.ComponentResource {
     issuer: Extract<IssuerArgs, { kind: "acme" }>,
     namespace: k8s.core.v1.Namespace,
     release: k8s.helm.v3.Release,
-  ): { name: string; resource: pulumi.Resource } {
+  ): { name: string; resource: pulumi.Resource; tokenSecret: pulumi.Resource } {
     const token = new k8s.core.v1.Secret(
       `${name}-dns01-token`,
       {
@@ -176,14 +179,14 @@ export class CertManager extends pulumi.ComponentResource {
         dependsOn: [release, token],
       }),
     );
-    return { name: issuer.use, resource: issuers[Object.keys(acmeServers).indexOf(issuer.use)] };
+    return { name: issuer.use, resource: issuers[Object.keys(acmeServers).indexOf(issuer.use)], tokenSecret: token };
   }
 
   private localIssuers(
     name: string,
     release: k8s.helm.v3.Release,
     namespace: k8s.core.v1.Namespace,
-  ): { name: string; resource: pulumi.Resource } {
+  ): { name: string; resource: pulumi.Resource; tokenSecret?: undefined } {
     const selfSigned = customObject(`${name}-selfsigned`, selfSignedIssuerObject(), { parent: this, dependsOn: [release] });
     const ca = customObject(
       `${name}-local-ca-certificate`,

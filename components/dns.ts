@@ -1,11 +1,14 @@
 /**
  * Public DNS on Cloudflare: the platform's names and the tenant wildcards pointing at the public entry address,
  * and an API token that can edit DNS on this one zone (cert-manager's DNS-01 solver uses it).
+ *
+ * The token rotates two valid at once (components/two-slot-rotation.ts): one token per slot, the solver gets the active
+ * one, and the other stays valid until the rotation retires it after the overlap.
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { platformHosts, type PublicNames } from "../lib/public-names";
-import { rotationTrigger, type RotationPolicy } from "./secrets";
+import { existingSlots, type Slot, type TwoSlotState } from "./two-slot-rotation";
 
 /** The TTL has no default here: each stack states it (stacks/config-defaults.ts). */
 export interface DnsArgs {
@@ -22,8 +25,11 @@ export interface DnsArgs {
   readonly loadBalancerHostname: string;
   /** Record TTL in seconds; 1 is Cloudflare's automatic TTL. */
   readonly ttl: number;
-  /** Rotation of the scoped DNS token. */
-  readonly tokenRotation: RotationPolicy;
+  /**
+   * The scoped DNS token's slots this run: `twoSlotRotation("cloudflareDnsToken").next` (stacks/rotation-state.ts).
+   * One token per slot; the solver gets the active one.
+   */
+  readonly tokenSlots: TwoSlotState;
   /** Who manages the records, written into each record's comment. */
   readonly managedBy: string;
 }
@@ -42,8 +48,10 @@ export class Dns extends pulumi.ComponentResource {
   public readonly zoneId: pulumi.Output<string>;
   /** Hostnames with records, by role. */
   public readonly hostnames: Record<string, string>;
-  /** Token limited to DNS edit and zone read on this zone. Secret. */
+  /** The active slot's token, limited to DNS edit and zone read on this zone. Secret. */
   public readonly dnsSolverToken: pulumi.Output<string>;
+  /** Every token that exists this run, one per slot: what a rotation step creates or deletes. */
+  public readonly solverTokens: readonly cloudflare.ApiToken[];
 
   constructor(name: string, args: DnsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("loco:dns:Dns", name, {}, opts);
@@ -85,26 +93,33 @@ export class Dns extends pulumi.ComponentResource {
         }),
     );
 
-    const rotation = rotationTrigger(`${name}-dns-solver-token`, args.tokenRotation, this);
-    const token = new cloudflare.ApiToken(
-      `${name}-dns-solver-token`,
-      {
-        name: `${args.managedBy} dns-01 solver (${args.zone})`,
-        policies: [
+    const tokens = new Map<Slot, cloudflare.ApiToken>();
+    for (const { slot, credential } of existingSlots(args.tokenSlots)) {
+      tokens.set(
+        slot,
+        new cloudflare.ApiToken(
+          `${name}-dns-solver-token-${slot}`,
           {
-            effect: "allow",
-            permissionGroups: permissionGroupIds.map((id) => ({ id })),
-            resources: zoneId.apply(scopedToZone),
+            name: `${args.managedBy} dns-01 solver (${args.zone}) g${credential.generation}`,
+            policies: [
+              {
+                effect: "allow",
+                permissionGroups: permissionGroupIds.map((id) => ({ id })),
+                resources: zoneId.apply(scopedToZone),
+              },
+            ],
           },
-        ],
-      },
-      // A new token is minted (and the old one deleted after) when the rotation policy says so.
-      { parent: this, replacementTrigger: rotation.value },
-    );
+          // Slot a takes over the token declared before tokens had slots, so the first two-slot run keeps it.
+          { parent: this, aliases: slot === "a" ? [{ name: `${name}-dns-solver-token` }] : [] },
+        ),
+      );
+    }
+    const active = tokens.get(args.tokenSlots.active) as cloudflare.ApiToken;
 
     this.zoneId = zoneId;
     this.hostnames = Object.fromEntries(specs.map((s) => [s.role, s.hostname]));
-    this.dnsSolverToken = pulumi.secret(token.value);
+    this.dnsSolverToken = pulumi.secret(active.value);
+    this.solverTokens = [...tokens.values()];
     this.registerOutputs({ zoneId: this.zoneId, hostnames: this.hostnames, dnsSolverToken: this.dnsSolverToken });
   }
 }

@@ -44,6 +44,11 @@ export type HarborImageStorageArgs =
       readonly kind: "spaces";
       /** The bucket and a key that may read and write it (secret). */
       readonly access: pulumi.Output<BucketAccess>;
+      /**
+       * The key's rotation generation, on the registry's pod template: the registry reads its storage key only at start,
+       * so a new key rolls it.
+       */
+      readonly keyGeneration: number;
     }
   | {
       /** Blobs on a volume in the cluster, lost with it (local). */
@@ -259,6 +264,7 @@ export class Harbor extends pulumi.ComponentResource {
         region: location((a) => a.region),
         endpoint: location((a) => a.endpoint),
         credentialsSecret: secretName("spaces"),
+        credentialsVersion: `g${storage.keyGeneration}`,
       },
       waitFor: [credentials],
     };

@@ -100,6 +100,13 @@ export interface LocoControlPlaneArgs {
    * @default undefined (no key set is mounted)
    */
   readonly signingKeys?: pulumi.Input<SigningKeySet>;
+  /**
+   * The key ids of the signing key set (nothing secret), on the API's pod template as `loco.dev/signing-keys`: each
+   * rotation step (issue, promote, retire) rolls the API, so it picks the set up even if it reads its keys only at
+   * start.
+   * @default undefined (no annotation)
+   */
+  readonly signingKeysVersion?: string;
   /** What an HTTPRoute needs first: the Gateway API CRDs and the shared Gateway (the traffic layer's `routesReady`). */
   readonly routesReady: readonly pulumi.Resource[];
 }
@@ -258,7 +265,8 @@ export class LocoControlPlane extends pulumi.ComponentResource {
 
     // A hash of what each pod reads at start, in its template: a changed credential rolls the pods. The hash reveals
     // nothing a reader could use (it covers random passwords), so it is shown in previews rather than hiding the spec.
-    // The signing keys are left out on purpose: they are re-read from the mounted files, without a restart.
+    // The signing keys are left out: their files are updated in place, and their key ids roll the API through
+    // `signingKeysVersion` without putting anything derived from a private key on the pod template.
     const checksum = (...secrets: pulumi.Output<Record<string, string>>[]) =>
       pulumi.unsecret(pulumi.all(secrets).apply((data) => secretChecksum(data)));
 
@@ -283,14 +291,17 @@ export class LocoControlPlane extends pulumi.ComponentResource {
       `${name}-api`,
       deploymentArgs(
         (secretChecksum) =>
-          apiDeployment({
-            namespace: namespaceName,
-            image: imageReference(args.images.api),
-            size: args.api,
-            env: apiEnvironment(wiring, { signingKeys: signingKeys !== undefined }),
-            secretChecksum,
-            signingKeys: signingKeys !== undefined,
-          }),
+          withPodAnnotations(
+            apiDeployment({
+              namespace: namespaceName,
+              image: imageReference(args.images.api),
+              size: args.api,
+              env: apiEnvironment(wiring, { signingKeys: signingKeys !== undefined }),
+              secretChecksum,
+              signingKeys: signingKeys !== undefined,
+            }),
+            args.signingKeysVersion === undefined ? {} : { [signingKeysAnnotation]: args.signingKeysVersion },
+          ),
         checksum(apiSecrets),
       ),
       // The API writes Applications: only once the CRD exists and the controller that acts on them is available. With
@@ -413,6 +424,26 @@ export class LocoControlPlane extends pulumi.ComponentResource {
       opts,
     );
   }
+}
+
+/** The API pod template annotation carrying the signing key set's key ids (`<active>;<accepted,...>`). */
+export const signingKeysAnnotation = "loco.dev/signing-keys";
+
+/** Pure: a Deployment with more annotations on its pod template. */
+function withPodAnnotations(
+  deployment: ReturnType<typeof apiDeployment>,
+  annotations: Record<string, string>,
+): ReturnType<typeof apiDeployment> {
+  if (Object.keys(annotations).length === 0) return deployment;
+  const template = deployment.spec?.template;
+  return {
+    ...deployment,
+    spec: {
+      ...deployment.spec,
+      selector: deployment.spec?.selector ?? {},
+      template: { ...template, metadata: { ...template?.metadata, annotations: { ...template?.metadata?.annotations, ...annotations } } },
+    },
+  };
 }
 
 /**

@@ -7,13 +7,13 @@
  *   anything untagged), a daily garbage collection after it (harbor #17230), and a daily rescan of everything;
  * - an immutability rule for hash-prefixed tags (enforced or not: Harbor's retention cannot delete immutable tags);
  * - two project robots, the only credentials that reach the project: the builder (push and pull) for loco's build
- *   infrastructure, and the cluster's (pull only) for the imagePullSecret. Both expire, and rotate by
- *   replacement: a new robot under a new name is created before the old one is deleted.
+ *   infrastructure, and the cluster's (pull only) for the imagePullSecret. Both expire, and rotate two valid at once
+ *   (components/two-slot-rotation.ts): a robot per slot, named by its generation; consumers get the active slot's
+ *   robot, and the other one is deleted only when the rotation retires it, after the overlap.
  *
  * The admin password is managed too (registry/harbor-admin-password.ts), and every other resource takes its
  * credentials from it.
  */
-import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { parseClockTime } from "../lib/clock-time";
 import { dockerConfigJson, registryPullSecretName } from "../lib/registry-pull-secret";
@@ -29,7 +29,7 @@ import {
 } from "../registry/harbor-resources";
 import type { RetentionRule } from "../registry/harbor-retention";
 import type { RobotPermission } from "../registry/harbor-robot-account";
-import { rotationTrigger, type RotationPolicy } from "./secrets";
+import { existingSlots, type Slot, type TwoSlotState } from "./two-slot-rotation";
 
 /** The lifecycle rules, schedules and quotas have no default here: each stack states them (stacks/config-defaults.ts). */
 export interface TenantRegistryArgs {
@@ -83,10 +83,13 @@ export interface TenantRegistryArgs {
   readonly robots: {
     /** Days a robot's credentials work (at least 1); rotation replaces them before that. */
     readonly expiryDays: number;
-    /** Rotation of the builder robot (push and pull). */
-    readonly builderRotation: RotationPolicy;
-    /** Rotation of the cluster's pull-only robot. */
-    readonly pullRotation: RotationPolicy;
+    /**
+     * The builder robot's slots this run (push and pull): `twoSlotRotation("registryBuilderRobot").next`
+     * (stacks/rotation-state.ts). One robot per slot; consumers get the active one.
+     */
+    readonly builder: TwoSlotState;
+    /** The cluster's pull-only robot's slots this run: `twoSlotRotation("registryPullRobot").next`. */
+    readonly pull: TwoSlotState;
   };
   /** Protect the project (prod): deleting it would take every tenant image with it. */
   readonly protect: boolean;
@@ -116,9 +119,9 @@ export function retentionRules(retention: TenantRegistryArgs["retention"]): Rete
   ];
 }
 
-/** Pure: a short, stable suffix that changes exactly when the rotation trigger does, for robot names. */
-export function robotGeneration(rotationValue: string): string {
-  return createHash("sha256").update(rotationValue).digest("hex").slice(0, 8);
+/** Pure: a robot's name in Harbor, unique per generation, so a new robot never collides with the one it replaces. */
+export function robotName(role: "builder" | "pull", generation: number): string {
+  return `${role === "builder" ? "builder" : "cluster-pull"}-g${generation}`;
 }
 
 /** Pure: what each robot may do, on the one project and nothing else. */
@@ -138,6 +141,8 @@ export class TenantRegistry extends pulumi.ComponentResource {
   public readonly pullSecretDockerConfigJson: pulumi.Output<string>;
   /** Harbor URL and admin credentials as Harbor accepts them now. Secret. */
   public readonly connection: pulumi.Output<{ url: string; username: string; password: string }>;
+  /** The robot accounts of each role, one per existing slot: what a rotation step creates or deletes. */
+  public readonly robotAccounts: Readonly<Record<"builder" | "pull", readonly HarborRobotAccount[]>>;
 
   constructor(name: string, args: TenantRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("loco:registry:TenantRegistry", name, {}, opts);
@@ -198,31 +203,41 @@ export class TenantRegistry extends pulumi.ComponentResource {
       child,
     );
 
-    const robot = (role: "builder" | "pull", rotation: RotationPolicy, what: string) => {
-      const trigger = rotationTrigger(`${name}-${role}-robot`, rotation, this);
-      const account = new HarborRobotAccount(
-        `${name}-${role}-robot`,
-        {
-          connection,
-          // A new name per rotation: the new robot is created while the old one still works, then the old one is deleted.
-          name: trigger.value.apply((value) => `${role === "builder" ? "builder" : "cluster-pull"}-${robotGeneration(value)}`),
-          description: `${what}; managed by loco-platform`,
-          level: "project",
-          durationDays: args.robots.expiryDays,
-          disabled: false,
-          permissions: robotPermissions(args.project.name, role),
-        },
-        // The robot's project must exist first; its name is plain config, so say so.
-        { parent: this, dependsOn: [project] },
-      );
-      return pulumi.secret(
+    const robots = (role: "builder" | "pull", state: TwoSlotState, what: string) => {
+      const accounts = new Map<Slot, HarborRobotAccount>();
+      for (const { slot, credential } of existingSlots(state)) {
+        accounts.set(
+          slot,
+          new HarborRobotAccount(
+            `${name}-${role}-robot-${slot}`,
+            {
+              connection,
+              name: robotName(role, credential.generation),
+              description: `${what}; generation ${credential.generation}; managed by loco-platform`,
+              level: "project",
+              durationDays: args.robots.expiryDays,
+              disabled: false,
+              permissions: robotPermissions(args.project.name, role),
+            },
+            // The robot's project must exist first; its name is plain config, so say so. Slot a takes over the robot
+            // declared before robots had slots, so the first two-slot run does not replace it needlessly.
+            { parent: this, dependsOn: [project], aliases: slot === "a" ? [{ name: `${name}-${role}-robot` }] : [] },
+          ),
+        );
+      }
+      const active = accounts.get(state.active) as HarborRobotAccount;
+      const credentials = pulumi.secret(
         pulumi
-          .all([account.fullName, account.secret, account.expiresAt])
+          .all([active.fullName, active.secret, active.expiresAt])
           .apply(([username, password, expiresAt]) => ({ username, password, expiresAt })),
       );
+      return { credentials, accounts: [...accounts.values()] };
     };
-    this.builder = robot("builder", args.robots.builderRotation, "pushes and pulls tenant images (loco's build infrastructure)");
-    this.puller = robot("pull", args.robots.pullRotation, "pulls tenant images (the cluster's imagePullSecret)");
+    const builder = robots("builder", args.robots.builder, "pushes and pulls tenant images (loco's build infrastructure)");
+    const puller = robots("pull", args.robots.pull, "pulls tenant images (the cluster's imagePullSecret)");
+    this.builder = builder.credentials;
+    this.puller = puller.credentials;
+    this.robotAccounts = { builder: builder.accounts, pull: puller.accounts };
     this.pullSecretDockerConfigJson = pulumi.secret(this.puller.apply((c) => dockerConfigJson(args.registryHost, c.username, c.password)));
     this.repositoryPrefix = `${args.registryHost}/${args.project.name}`;
     this.connection = connection;

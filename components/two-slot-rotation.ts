@@ -154,6 +154,13 @@ export function consumerView(state: TwoSlotState): ConsumerView {
   return { use: activeCredential(state).generation, accept };
 }
 
+/** The credentials a state holds, newest first: what a component declares, one resource per slot. */
+export function existingSlots(state: TwoSlotState): { readonly slot: Slot; readonly credential: SlotCredential }[] {
+  return (["a", "b"] as const)
+    .flatMap((slot) => (state.slots[slot] ? [{ slot, credential: state.slots[slot] }] : []))
+    .sort((x, y) => y.credential.generation - x.credential.generation);
+}
+
 /** True while two credentials are valid: after an issue, through the overlap, until the retire step. */
 export function overlapOpen(state: TwoSlotState): boolean {
   return state.slots.a !== undefined && state.slots.b !== undefined;

@@ -4,7 +4,7 @@
  * ".invalid" and addresses come from the documentation range 203.0.113.0/24, so nobody mistakes a plan for a
  * real environment. An invoke without a placeholder here fails loudly: a new data source cannot slip by unmocked.
  */
-import { createHash } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
 
 export const placeholderMarker = "offline-placeholder";
 
@@ -93,6 +93,20 @@ const resourceOutputs: Record<string, Builder> = {
       fullName: inputs.level === "project" ? `robot$${String(namespace)}+${String(inputs.name)}` : `robot$${String(inputs.name)}`,
       secret: `${placeholderMarker}-robot-secret-${digest(name).slice(0, 16)}`,
       expiresAt: days === -1 ? -1 : Date.parse(placeholderEpoch) / 1000 + days * 86_400,
+    };
+  },
+  // A real Ed25519 pair (consumers parse it: lib/signing-key-set.ts), derived from the resource's name so a plan is
+  // reproducible; the private key is a secret output, kept out of plan files like every generated secret.
+  "pulumi-nodejs:dynamic/loco:SigningKeyPair": (name) => {
+    const pkcs8Ed25519Prefix = Buffer.from("302e020100300506032b657004220420", "hex");
+    const privateKey = createPrivateKey({
+      key: Buffer.concat([pkcs8Ed25519Prefix, createHash("sha256").update(`${placeholderMarker}/${name}`).digest()]),
+      format: "der",
+      type: "pkcs8",
+    });
+    return {
+      publicKeyPem: createPublicKey(privateKey).export({ format: "pem", type: "spki" }),
+      privateKeyPem: privateKey.export({ format: "pem", type: "pkcs8" }),
     };
   },
   "time:index/rotating:Rotating": (_name, inputs) => {

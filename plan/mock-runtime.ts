@@ -65,6 +65,11 @@ export interface MockRunOptions {
   readonly config?: ProgramConfig;
   /** Register a root Stack resource, as `pulumi up` does. Component tests leave it off. */
   readonly asStack?: boolean;
+  /**
+   * What a StackReference reads: the outputs the last run of the referenced stack left (a rotation run reads its own
+   * stack's `rotation`). None by default: a plan is a stack's first run.
+   */
+  readonly previousOutputs?: Record<string, unknown>;
 }
 
 interface RegisterRequest {
@@ -93,6 +98,8 @@ interface MockMonitorLike {
   ): void;
   newUrn(parent: string, type: string, name: string): string;
 }
+
+const stackReferenceType = "pulumi:pulumi:StackReference";
 
 /** Converts the wire form (secrets as signature objects) into plain values with {@link SecretValue} markers. */
 export function fromWire(value: unknown): unknown {
@@ -140,6 +147,9 @@ export async function runUnderMocks<T>(program: () => T | Promise<T>, options: M
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
+        if (args.type === stackReferenceType) {
+          return { id: args.id ?? args.name, state: { ...args.inputs, outputs: options.previousOutputs ?? {}, secretOutputNames: [] } };
+        }
         const placeholder = cloudPlaceholders(args.type, args.name, args.inputs);
         const state: Record<string, unknown> = { ...args.inputs, ...placeholder.state };
         for (const key of secretOutputsByResource.get(`${args.type}::${args.name}`) ?? []) {
@@ -156,6 +166,8 @@ export async function runUnderMocks<T>(program: () => T | Promise<T>, options: M
     project,
     stack,
     false,
+    // What `pulumi.getOrganization()` answers on a DIY backend; a StackReference to this stack names it.
+    "organization",
   );
 
   const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;

@@ -3,13 +3,12 @@
  * files reviewers read (the contract in DESIGN.md). No credentials, no Pulumi CLI, no network.
  */
 import { join, resolve } from "node:path";
-import { placeholderEpoch, placeholderMarker } from "./cloud-placeholders";
+import { placeholderMarker } from "./cloud-placeholders";
 import { estimateCost, type CostEstimate } from "./cost";
 import { criticalPath, type CriticalPath } from "./critical-path";
 import { platformFootprint, type PlatformFootprint } from "./footprint";
 import { runUnderMocks, type RecordedResource } from "./mock-runtime";
 import { countSecrets, masked, maskedKeepingKeys, sortedKeys } from "./secrets";
-import { rotationClockVariable } from "../stacks/alternating-users-rotation";
 import { parseStackConfig } from "../stacks/config";
 import { isResurrectorStack, parseResurrectorConfig } from "../stacks/resurrector-config";
 import { readStackConfig, type StackFileConfig } from "./stack-file";
@@ -72,13 +71,7 @@ export async function buildPlan(projectDir: string, stack: string): Promise<Offl
   else parseStackConfig(raw);
   // The real entry point, exactly as `pulumi up` loads it: a function Pulumi calls for the stack outputs.
   const program = require(join(root, "index.ts")) as () => Promise<Record<string, unknown>>;
-  // The rotations' clock is pinned like the placeholders' times, so that a plan depends only on the program and config.
-  const clock = process.env[rotationClockVariable];
-  process.env[rotationClockVariable] = placeholderEpoch;
-  const run = await runUnderMocks(program, { project: config.project, stack, config, asStack: true }).finally(() => {
-    if (clock === undefined) delete process.env[rotationClockVariable];
-    else process.env[rotationClockVariable] = clock;
-  });
+  const run = await runUnderMocks(program, { project: config.project, stack, config, asStack: true });
   const resources = [...run.resources].sort((a, b) => a.urn.localeCompare(b.urn));
   const stackOutputs = run.stackOutputs ?? {};
 

@@ -7,8 +7,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseYamlFile, YamlFileError } from "../lib/yaml-file";
 import { assertStackName, stacksHint } from "../stacks/stack-name";
-import { placeholderMarker } from "./cloud-placeholders";
+import { isResurrectorStack } from "../stacks/resurrector-config";
+import { placeholderEpoch, placeholderMarker } from "./cloud-placeholders";
 import type { ProgramConfig } from "./mock-runtime";
+
+/** The rotation settings; their `now` is the rotation run's clock (stacks/rotation-state.ts). */
+const rotationConfigKey = "loco:rotation";
 
 export interface StackFileConfig extends ProgramConfig {
   readonly project: string;
@@ -134,6 +138,12 @@ export function readStackConfig(projectDir: string, stack: string): StackFileCon
     ...projectConfig(project, configSection("Pulumi.yaml", projectFile)),
     ...Object.fromEntries(Object.entries(configSection(file, stackFile)).map(([key, value]) => [namespaced(project, key), value])),
   };
+  // A plan is a first rotation run at a fixed instant, so two plans of one stack are byte-identical.
+  const rotation = merged[rotationConfigKey];
+  const isObject = typeof rotation === "object" && rotation !== null && !Array.isArray(rotation);
+  // Anything else is left for config validation to report.
+  if (!isResurrectorStack(stack) && (rotation === undefined || isObject))
+    merged[rotationConfigKey] = { now: placeholderEpoch, ...rotation };
   const values: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [key, raw] of Object.entries(merged).sort(([a], [b]) => a.localeCompare(b))) {

@@ -16,11 +16,13 @@ import type { AlternatingUsersDatabase } from "../components/alternating-databas
 import type { DatabaseEndpoint } from "../lib/database-connection";
 import type { CloudStackConfig } from "./config";
 import type { Foundation } from "./foundation";
-import { rotationPolicy } from "./rotation-policy";
+import type { RotationRun } from "./rotation-state";
 
 export interface CloudFoundationArgs {
   /** The dev or prod stack's typed config (stacks/config.ts). */
   readonly config: CloudStackConfig;
+  /** This run's rotations (stacks/rotation-state.ts): which DNS token slots exist. */
+  readonly rotations: RotationRun;
 }
 
 export class CloudFoundation extends pulumi.ComponentResource implements Foundation {
@@ -114,7 +116,7 @@ export class CloudFoundation extends pulumi.ComponentResource implements Foundat
         publicAddress: entry.address,
         loadBalancerHostname: loadBalancerHostname(config.baseDomain),
         ttl: config.dns.ttl,
-        tokenRotation: rotationPolicy(config, "cloudflareDnsToken"),
+        tokenSlots: args.rotations.twoSlotRotation("cloudflareDnsToken").next,
         managedBy: `loco-platform/${config.stack}`,
       },
       { parent: this, providers: [cloudflareProvider] },
@@ -136,6 +138,7 @@ export class CloudFoundation extends pulumi.ComponentResource implements Foundat
     };
     this.objectStorage = { region: config.objectStorage.region ?? config.region };
     this.dnsSolverToken = dns.dnsSolverToken;
+    args.rotations.appliedBy("cloudflareDnsToken", dns.solverTokens);
     this.publicEntry = { loadBalancerId: entry.loadBalancerId, address: entry.address };
     this.managedPostgres = { clusterId: database.clusterId, admin: database.admin };
     this.outputs = {

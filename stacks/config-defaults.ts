@@ -71,7 +71,7 @@ const dev = {
   },
   dns: { webAppHost: "apex", ttl: 300 },
   objectStorage: {},
-  rotation: { maxAgeDays: 30, counters: {} },
+  rotation: { maxAgeDays: 30, counters: {}, overlapHours: 24 },
   observability: {
     retentionDays: 7,
     clickhouse: { cpu: "250m", memory: "1536Mi", storage: "20Gi" },
@@ -124,7 +124,7 @@ const prod = {
   },
   dns: { webAppHost: "apex", ttl: 300 },
   objectStorage: {},
-  rotation: { maxAgeDays: 90, counters: {} },
+  rotation: { maxAgeDays: 90, counters: {}, overlapHours: 48 },
   observability: {
     retentionDays: 30,
     clickhouse: { cpu: "1", memory: "4Gi", storage: "200Gi" },
@@ -158,7 +158,7 @@ const prod = {
 };
 
 const local = {
-  rotation: { maxAgeDays: 365, counters: {} },
+  rotation: { maxAgeDays: 365, counters: {}, overlapHours: 24 },
   observability: {
     retentionDays: 3,
     clickhouse: { cpu: "100m", memory: "1Gi", storage: "5Gi" },

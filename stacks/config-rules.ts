@@ -114,6 +114,21 @@ function rotationCounterRule(rotation: Raw | undefined): ConfigProblem[] {
     }));
 }
 
+/** An overlap shorter than a rotation's period: otherwise the next rotation would be due before the last one retired. */
+function rotationOverlapRule(rotation: Raw | undefined): ConfigProblem[] {
+  const { overlapHours, maxAgeDays } = rotation ?? {};
+  // A maxAgeDays out of its range is reported on its own.
+  if (typeof overlapHours !== "number" || typeof maxAgeDays !== "number" || maxAgeDays < 1 || overlapHours < maxAgeDays * 24) return [];
+  return [
+    {
+      path: ["rotation", "overlapHours"],
+      value: overlapHours,
+      hasValue: true,
+      message: `must be less than rotation.maxAgeDays × 24 (${maxAgeDays * 24}): the overlap must end before the next rotation is due`,
+    },
+  ];
+}
+
 /** Replica ranges, prod's redundancy, the issuer prod may use, and a cold start that fits in a request. */
 function trafficRules(environment: unknown, traffic: Raw | undefined): ConfigProblem[] {
   if (!traffic) return [];
@@ -265,6 +280,7 @@ export function crossFieldProblems(raw: Raw): ConfigProblem[] {
     ...spacesRegionRule(raw.environment, raw.region, asObject(raw.objectStorage)),
     ...zoneRule(raw.baseDomain, asObject(raw.dns)),
     ...rotationCounterRule(asObject(raw.rotation)),
+    ...rotationOverlapRule(asObject(raw.rotation)),
     ...trafficRules(raw.environment, asObject(raw.traffic)),
     ...observabilityRules(raw.environment, asObject(raw.observability)),
     ...registryRules(asObject(raw.registry), asObject(raw.rotation)),

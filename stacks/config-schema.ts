@@ -175,6 +175,21 @@ export const rotationSchema = z.strictObject({
   counters: z
     .record(z.string(), z.int().min(0, "must be a non-negative integer"))
     .describe("Manual rotation: bump a credential's counter (`npm run rotate`) to rotate it on the next `pulumi up`."),
+  overlapHours: z
+    .int()
+    .min(1, "must be at least 1 hour")
+    .max(720, "must be at most 720 hours (30 days)")
+    .describe(
+      "Two-valid-at-once credentials: after a promotion the previous credential stays valid this long; the first run after it retires it.",
+    ),
+  now: z
+    .string()
+    .refine(
+      (text) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) && !Number.isNaN(Date.parse(text)),
+      "must be an RFC 3339 time such as 2026-03-01T04:00:00Z",
+    )
+    .optional()
+    .describe("The rotation run's clock, for replays and tests; the time the run starts when unset. Never set it on a real stack."),
 });
 
 const quantity = (what: string) => z.string().refine(isQuantity, `must be a Kubernetes quantity such as ${what}`);

@@ -25,39 +25,44 @@ export interface CredentialModel {
   readonly what: string;
 }
 
-/** A credential in the model that `npm run rotate` cannot yet bump (the program does not issue it yet). */
-export type PlannedCredential = "locoApiSigningKeys" | "spacesKeys";
-
-export const credentialModel: Readonly<Record<RotatingCredential | PlannedCredential, CredentialModel>> = {
+export const credentialModel: Readonly<Record<RotatingCredential, CredentialModel>> = {
   cloudflareDnsToken: {
     kind: "two valid at once",
     what: rotatingCredentials.cloudflareDnsToken,
-    consumers: ["cert-manager DNS-01 solver (Secret read per challenge: no restart needed)"],
-    applied: "replaced",
+    consumers: ["cert-manager DNS-01 solver (its Secret rendered from the active token, read per challenge: no restart needed)"],
+    applied: "yes",
   },
   registryBuilderRobot: {
     kind: "two valid at once",
     what: rotatingCredentials.registryBuilderRobot,
-    consumers: ["loco's builder credentials Secret (read per build)"],
-    applied: "replaced",
+    consumers: ["loco API (its env Secret rendered from the active robot; the secret checksum annotation rolls it)"],
+    applied: "yes",
   },
   registryPullRobot: {
     kind: "two valid at once",
     what: rotatingCredentials.registryPullRobot,
-    consumers: ["tenant namespaces' imagePullSecret (read by the kubelet per pull: no restart needed)"],
-    applied: "replaced",
+    consumers: [
+      "image pull Secret in loco's namespace, copied to tenant namespaces (read by the kubelet per pull: no restart needed)",
+      "loco controller (its env Secret; the secret checksum annotation rolls it)",
+    ],
+    applied: "yes",
   },
   spacesKeys: {
     kind: "two valid at once",
-    what: "DigitalOcean Spaces access key pair Harbor's registry storage and ClickHouse backups use",
-    consumers: ["Harbor registry (checksum annotation restarts it)", "ClickHouse backups"],
-    applied: "not yet issued by the program",
+    what: rotatingCredentials.spacesKeys,
+    consumers: [
+      "Harbor registry (its storage Secret from the active key; the loco.dev/storage-credentials annotation rolls it)",
+      "ClickHouse backup CronJob (reads its Secret on every run)",
+    ],
+    applied: "yes",
   },
   locoApiSigningKeys: {
     kind: "two valid at once",
-    what: "loco API's JWT signing key set: current + previous key pairs with key ids (two-tone JWT secrets)",
-    consumers: ["loco API: signs with the active key, verifies with both (Secret reloaded on change)"],
-    applied: "not yet issued by the program",
+    what: rotatingCredentials.locoApiSigningKeys,
+    consumers: [
+      "loco API: signs with the active key, verifies with both (mounted Secret; the loco.dev/signing-keys annotation rolls it on each step)",
+    ],
+    applied: "yes",
   },
   locoApiDatabase: {
     kind: "alternating users",
@@ -109,7 +114,7 @@ export const credentialModel: Readonly<Record<RotatingCredential | PlannedCreden
   },
 };
 
-export const modelledCredentialNames = (Object.keys(credentialModel) as (RotatingCredential | PlannedCredential)[]).sort();
+export const modelledCredentialNames = (Object.keys(credentialModel) as RotatingCredential[]).sort();
 
 const cell = (text: string): string => text.replaceAll("|", "\\|");
 

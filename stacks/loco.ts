@@ -6,32 +6,34 @@
  * then the API, each in place before any Application is written.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { AlternatingUsersStep } from "../components/alternating-users";
 import { LocoControlPlane, type LocoDatabaseArgs, type LocoReadiness, type LocoRegistryArgs } from "../components/loco-control-plane";
-import { recordAlternatingUsers, type RecordedAlternatingUsers } from "./alternating-users-rotation";
+import { SigningKeySet } from "../components/signing-key-set";
+import { alternatingUsersRotation, recordAlternatingUsers } from "./alternating-users-rotation";
 import type { Foundation } from "./foundation";
 import { locoApplication } from "../lib/loco-system";
 import { otlpGrpcEndpoint } from "../lib/telemetry-endpoints";
 import type { StackConfig } from "./config";
+import type { RotationRun } from "./rotation-state";
+
+/** Key ids of loco API's signing keys: `loco-api-<generation>`, the `kid` header of every token it signs. */
+export const signingKeyIdPrefix = "loco-api";
 
 export interface LocoLayerArgs {
   /** The stack's typed config (stacks/config.ts): `controlPlane`, the public names and the GitHub OAuth secrets. */
   readonly config: StackConfig;
   /** loco's database of record (the foundation's `database`): a connection, or where to keep alternating users. */
   readonly database: Foundation["database"];
-  /** This run's step of loco's alternating database users (stacks/alternating-users-rotation.ts); used on dev/prod. */
-  readonly databaseStep: AlternatingUsersStep;
   /** The traffic layer's `routesReady`: the Gateway API CRDs and the shared Gateway its routes attach to. */
   readonly routesReady: readonly pulumi.Resource[];
   /** Harbor and its robots, from the registry layer. */
   readonly registry: LocoRegistryArgs;
+  /** This run's rotations (stacks/rotation-state.ts): the API's signing key slots, and the consumers each step waits for. */
+  readonly rotations: RotationRun;
 }
 
 export class LocoLayer extends pulumi.ComponentResource {
   /** Stack outputs `loco` and `database` (the connection loco's API is given; secret). */
   public readonly outputs: Record<string, unknown>;
-  /** What this run records in the stack output `rotation` (no secret): loco's alternating users, on dev/prod. */
-  public readonly rotation: { readonly locoApiDatabase?: RecordedAlternatingUsers };
   /** Resolves once the Application CRD exists and the controller, then the API, are available. */
   public readonly ready: pulumi.Output<LocoReadiness>;
 
@@ -40,7 +42,17 @@ export class LocoLayer extends pulumi.ComponentResource {
     const { config } = args;
     const settings = config.controlPlane;
     const database: LocoDatabaseArgs =
-      "connection" in args.database ? args.database : { alternatingUsers: args.database.alternatingUsers, step: args.databaseStep };
+      "connection" in args.database
+        ? args.database
+        : { alternatingUsers: args.database.alternatingUsers, step: alternatingUsersRotation(args.rotations, "locoApiDatabase") };
+
+    // Two valid at once: the active key signs, the other one (newer before a promotion, older during the overlap)
+    // only verifies, so no token the API issued stops verifying at a rotation step.
+    const signingKeys = new SigningKeySet(
+      `${name}-signing-keys`,
+      { state: args.rotations.twoSlotRotation("locoApiSigningKeys").next, keyIdPrefix: signingKeyIdPrefix },
+      { parent: this },
+    );
 
     const controlPlane = new LocoControlPlane(
       `${name}-control-plane`,
@@ -56,15 +68,23 @@ export class LocoLayer extends pulumi.ComponentResource {
         githubOAuth: { clientId: config.credentials.githubOAuthClientId, clientSecret: config.credentials.githubOAuthClientSecret },
         telemetry: { otlpGrpcEndpoint, environment: config.stack },
         logLevel: settings.logLevel,
+        signingKeys: signingKeys.keys,
+        signingKeysVersion: signingKeys.checksum,
         routesReady: args.routesReady,
       },
       { parent: this },
     );
+    // A step is recorded once its consumers run with it: the API (signing keys, builder robot) and the controller
+    // (pull robot, pull secret) are available with the Secrets rendered from the active slots.
+    args.rotations.appliedBy("locoApiSigningKeys", [...signingKeys.pairs, ...controlPlane.readyResources]);
+    args.rotations.appliedBy("registryBuilderRobot", controlPlane.readyResources);
+    args.rotations.appliedBy("registryPullRobot", controlPlane.readyResources);
 
     this.ready = controlPlane.ready;
-    this.rotation = controlPlane.databaseUsers
-      ? { locoApiDatabase: recordAlternatingUsers("locoApiDatabase", controlPlane.databaseUsers, config.rotation.maxAgeDays) }
-      : {};
+    // loco's users are recorded once the API runs as the active one (its Deployment rolled, after the setup Job).
+    if (controlPlane.databaseUsers) {
+      recordAlternatingUsers(args.rotations, "locoApiDatabase", controlPlane.databaseUsers, controlPlane.readyResources);
+    }
     this.outputs = {
       database: controlPlane.database,
       loco: {
@@ -74,6 +94,7 @@ export class LocoLayer extends pulumi.ComponentResource {
         images: controlPlane.images,
         applicationCrd: locoApplication.crdName,
         ready: controlPlane.ready,
+        signingKeys: { active: signingKeys.activeKeyId, accepted: signingKeys.acceptedKeyIds },
       },
     };
     this.registerOutputs(this.outputs);

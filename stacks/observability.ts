@@ -15,6 +15,7 @@ import type { StackConfig } from "./config";
 import type { Foundation } from "./foundation";
 import type { RotatingCredential } from "./rotating-credentials";
 import { rotationPolicy } from "./rotation-policy";
+import type { RotationRun } from "./rotation-state";
 
 /** The agent mounts host paths, which only a privileged namespace admits; it gets one of its own. */
 const observabilityNamespaces = { main: platformNamespaces.observability, agent: platformNamespaces.observabilityAgent } as const;
@@ -28,6 +29,8 @@ export interface ObservabilityLayerArgs {
   readonly foundation: Foundation;
   /** What Grafana's HTTPRoute must wait for: the shared Gateway and its CRDs (the traffic layer's `routesReady`). */
   readonly routesReady: readonly pulumi.Resource[];
+  /** This run's rotations (stacks/rotation-state.ts): the backups bucket's Spaces key slots. */
+  readonly rotations: RotationRun;
 }
 
 export class ObservabilityLayer extends pulumi.ComponentResource {
@@ -75,10 +78,14 @@ export class ObservabilityLayer extends pulumi.ComponentResource {
               namePrefix: `${config.environmentName}-telemetry`,
               protect: config.protect,
               expireAfterDays: settings.backups.keepDays,
+              keySlots: args.rotations.twoSlotRotation("spacesKeys").next,
             },
             child,
           )
         : undefined;
+
+    // The backup CronJob reads the key from its Secret on every run: the step is applied once the keys exist.
+    if (backups) args.rotations.appliedBy("spacesKeys", backups.keys);
 
     const clickhouse = new ClickHouse(
       `${name}-clickhouse`,

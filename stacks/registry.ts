@@ -8,15 +8,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AppDatabase } from "../components/app-database";
-import type { AlternatingUsersStep } from "../components/alternating-users";
 import { Harbor, harborAdminUser, type HarborDatabaseArgs, type HarborImageStorageArgs } from "../components/harbor";
 import { ObjectStorageBucket } from "../components/object-storage";
 import { TenantRegistry, type RegistryCredentials } from "../components/tenant-registry";
 import { registryPullSecretName } from "../lib/registry-pull-secret";
-import { recordAlternatingUsers, type RecordedAlternatingUsers } from "./alternating-users-rotation";
+import { alternatingUsersRotation, recordAlternatingUsers } from "./alternating-users-rotation";
 import type { StackConfig } from "./config";
 import type { Foundation } from "./foundation";
 import { rotationPolicy } from "./rotation-policy";
+import type { RotationRun } from "./rotation-state";
 
 /** Harbor's database on the managed cluster (its users are the pair harbor_a / harbor_b, group role harbor). */
 const harborDatabase = { name: "harbor" } as const;
@@ -31,8 +31,8 @@ export interface RegistryLayerArgs {
   readonly foundation: Foundation;
   /** What Harbor's HTTPRoute must wait for: the shared Gateway and its CRDs (the traffic layer's `routesReady`). */
   readonly routesReady: readonly pulumi.Resource[];
-  /** This run's step of Harbor's alternating database users (stacks/alternating-users-rotation.ts); used on dev/prod. */
-  readonly databaseStep: AlternatingUsersStep;
+  /** This run's rotations (stacks/rotation-state.ts): which robot slots exist. */
+  readonly rotations: RotationRun;
 }
 
 /** Harbor for the platform's own consumers (loco's control plane): where it is and the robots' credentials. */
@@ -58,14 +58,12 @@ export class RegistryLayer extends pulumi.ComponentResource {
   public readonly outputs: Record<string, unknown>;
   /** Harbor and its robots, for loco's control plane. */
   public readonly access: RegistryAccess;
-  /** What this run records in the stack output `rotation` (no secret): Harbor's database users, on dev/prod. */
-  public readonly rotation: { readonly harborDatabaseUser?: RecordedAlternatingUsers };
 
   constructor(name: string, args: RegistryLayerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("loco:layer:Registry", name, {}, opts);
     const { config } = args;
     const registry = config.registry;
-    const storage = this.storage(name, config, args.foundation, args.databaseStep);
+    const storage = this.storage(name, config, args.foundation, args.rotations);
 
     const harbor = new Harbor(
       `${name}-harbor`,
@@ -100,17 +98,19 @@ export class RegistryLayer extends pulumi.ComponentResource {
         immutableTags: registry.immutableTags,
         robots: {
           expiryDays: registry.robotExpiryDays,
-          builderRotation: rotationPolicy(config, "registryBuilderRobot"),
-          pullRotation: rotationPolicy(config, "registryPullRobot"),
+          builder: args.rotations.twoSlotRotation("registryBuilderRobot").next,
+          pull: args.rotations.twoSlotRotation("registryPullRobot").next,
         },
         protect: config.protect,
       },
       { parent: this },
     );
 
-    this.rotation = harbor.databaseUsers
-      ? { harborDatabaseUser: recordAlternatingUsers("harborDatabaseUser", harbor.databaseUsers, config.rotation.maxAgeDays) }
-      : {};
+    // Harbor's users are recorded once Harbor runs with the active one (its release rolled, after the setup Job).
+    if (harbor.databaseUsers) recordAlternatingUsers(args.rotations, "harborDatabaseUser", harbor.databaseUsers, harbor.ready);
+    args.rotations.appliedBy("registryBuilderRobot", tenants.robotAccounts.builder);
+    args.rotations.appliedBy("registryPullRobot", tenants.robotAccounts.pull);
+
     this.access = {
       url: harbor.url,
       host: config.names.registry,
@@ -140,7 +140,7 @@ export class RegistryLayer extends pulumi.ComponentResource {
     name: string,
     config: StackConfig,
     foundation: Foundation,
-    databaseStep: AlternatingUsersStep,
+    rotations: RotationRun,
   ): { imageStorage: HarborImageStorageArgs; database: HarborDatabaseArgs; bucketName?: pulumi.Output<string> } {
     if (config.environment === "local") {
       return {
@@ -157,7 +157,12 @@ export class RegistryLayer extends pulumi.ComponentResource {
     }
     const bucket = new ObjectStorageBucket(
       `${name}-bucket`,
-      { region: objectStorage.region, namePrefix: `${config.environmentName}-registry`, protect: config.protect },
+      {
+        region: objectStorage.region,
+        namePrefix: `${config.environmentName}-registry`,
+        protect: config.protect,
+        keySlots: rotations.twoSlotRotation("spacesKeys").next,
+      },
       { parent: this },
     );
     const appDatabase = new AppDatabase(
@@ -171,8 +176,9 @@ export class RegistryLayer extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    rotations.appliedBy("spacesKeys", bucket.keys);
     return {
-      imageStorage: { kind: "spaces", access: bucket.access },
+      imageStorage: { kind: "spaces", access: bucket.access, keyGeneration: bucket.keyGeneration },
       database: {
         kind: "managed",
         alternatingUsers: {
@@ -182,7 +188,7 @@ export class RegistryLayer extends pulumi.ComponentResource {
           pooled: appDatabase.address,
           direct: appDatabase.address,
         },
-        step: databaseStep,
+        step: alternatingUsersRotation(rotations, "harborDatabaseUser"),
         databaseReady: appDatabase.ready,
         maxOpenConnections: config.registry.databaseConnections,
       },

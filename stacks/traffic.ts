@@ -17,12 +17,15 @@ import { adoptionAnnotations, loadBalancerHostname } from "../components/load-ba
 import { gatewayListeners, sharedGateway } from "../lib/shared-gateway";
 import type { CloudStackConfig, StackConfig } from "./config";
 import type { Foundation } from "./foundation";
+import type { RotationRun } from "./rotation-state";
 
 export interface TrafficLayerArgs {
   /** The stack's typed config (stacks/config.ts). */
   readonly config: StackConfig;
   /** dev/prod: must carry the public entry point and the DNS solver token. */
   readonly foundation: Foundation;
+  /** This run's rotations (stacks/rotation-state.ts): the DNS token's step is recorded once its Secret is updated. */
+  readonly rotations: RotationRun;
 }
 
 export class TrafficLayer extends pulumi.ComponentResource {
@@ -95,6 +98,7 @@ export class TrafficLayer extends pulumi.ComponentResource {
 
     // Routes wait for the Gateway, which Pulumi creates once its listeners are Programmed, and for the public
     // certificate being Ready: what calls a platform name during `pulumi up` then finds it served.
+    if (cloud) args.rotations.appliedBy("cloudflareDnsToken", certManager.dnsSolverTokenSecrets);
     this.routesReady = [...gateway.routesReady, ...certManager.certificatesReady];
     this.outputs = {
       publicAddress: foundation.publicEntry?.address,

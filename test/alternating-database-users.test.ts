@@ -9,11 +9,9 @@ import { describe, test } from "node:test";
 import * as k8s from "@pulumi/kubernetes";
 import { AlternatingDatabaseUsers, setupJobName, setupScript } from "../components/alternating-database-users";
 import { alternatingUsersStep, type AlternatingUsersState, type UserSlot } from "../components/alternating-users";
-import { runUnderMocks } from "../plan/mock-runtime";
-import { alternatingUsersRotation, recordedState, rotationClock } from "../stacks/alternating-users-rotation";
-import { loadStackConfig } from "../stacks/config";
-import { platform } from "../stacks/platform";
-import { Registered, runComponents, secretValue, valueOf, withOverrides, type RecordedResource } from "./harness";
+import { alternatingUsersRotation, recordedState } from "../stacks/alternating-users-rotation";
+import { RotationRun } from "../stacks/rotation-state";
+import { runComponents, runStack, secretValue, valueOf, type RecordedResource } from "./harness";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
@@ -37,16 +35,14 @@ const metadataName = (r: RecordedResource) => (r.inputs.metadata as { name?: str
 
 /** One run of the dev stack at `now`, from `previous` (the last recorded rotation output), with the manual counter. */
 async function run(now: string, previous: Record<string, unknown>, counter: number, harborCounter = 0): Promise<RunView> {
-  const config = withOverrides("dev", {
-    "loco:rotation": { maxAgeDays: 30, counters: { locoApiDatabase: counter, harborDatabaseUser: harborCounter } },
-  });
-  const result = await runUnderMocks(() => platform(loadStackConfig(), { now, previous }), {
-    project: config.project,
-    stack: "dev",
-    config,
-    asStack: true,
-  });
-  const registered = new Registered(result.resources, result.stackOutputs);
+  // The real program, whose StackReference to its own stack reads `previous` as the last run's `rotation` output.
+  const registered = await runStack(
+    "dev",
+    {
+      "loco:rotation": { maxAgeDays: 30, overlapHours: 24, counters: { locoApiDatabase: counter, harborDatabaseUser: harborCounter }, now },
+    },
+    { rotation: previous },
+  );
   const rotation = registered.stackOutputs.rotation as Record<string, Record<string, unknown>>;
   const recorded = rotation.locoApiDatabase;
   const password = (slot: UserSlot) =>
@@ -62,7 +58,7 @@ async function run(now: string, previous: Record<string, unknown>, counter: numb
   const job = registered.one("kubernetes:batch/v1:Job", "loco-dev-control-plane-database-users-setup");
   return {
     recorded,
-    active: recorded.active as UserSlot,
+    active: (recorded.state as { active: UserSlot }).active,
     keepers: { a: password("a").passwordSetAt, b: password("b").passwordSetAt },
     apiUser: databaseUrl.username,
     apiChecksum: (api.inputs.spec as Any).template.metadata.annotations["loco.dev/secret-checksum"] as string,
@@ -132,38 +128,33 @@ describe("loco's alternating database users, run after run", () => {
   });
 
   test("recorded state that is not the program's is refused with the field named", () => {
+    const entry = (state: unknown) => ({ kind: "alternating users", state });
+    const times = { a: "2026-01-01T00:00:00Z", b: "2026-01-01T00:00:00Z" };
     assert.throws(
-      () =>
-        recordedState("locoApiDatabase", {
-          active: "c",
-          passwordSetAt: { a: "2026-01-01T00:00:00Z", b: "2026-01-01T00:00:00Z" },
-          counter: 0,
-        }),
-      /^AlternatingUsersStateError: stack output rotation\.locoApiDatabase\.active must be "a" or "b", got "c"$/,
+      () => recordedState("locoApiDatabase", entry({ active: "c", passwordSetAt: times, counter: 0 })),
+      /^RotationStateError: stack output rotation\.locoApiDatabase\.state\.active must be "a" or "b", got "c": fix or remove/,
     );
     assert.throws(
-      () => recordedState("locoApiDatabase", { active: "a", passwordSetAt: { a: "soon" }, counter: 0 }),
+      () => recordedState("locoApiDatabase", entry({ active: "a", passwordSetAt: { a: "soon" }, counter: 0 })),
       /passwordSetAt must hold/,
     );
     assert.throws(
-      () =>
-        recordedState("locoApiDatabase", {
-          active: "a",
-          passwordSetAt: { a: "2026-01-01T00:00:00Z", b: "2026-01-01T00:00:00Z" },
-          counter: -1,
-        }),
-      /counter must be a non-negative integer, got -1/,
+      () => recordedState("locoApiDatabase", entry({ active: "a", passwordSetAt: times, counter: -1 })),
+      /state\.counter must be a non-negative integer, got -1/,
     );
+    // Nothing recorded, or an entry from before the credential was a pair: a first issue.
     assert.equal(recordedState("locoApiDatabase", undefined), undefined);
-    assert.throws(() => rotationClock({ LOCO_ROTATION_NOW: "yesterday" }), /LOCO_ROTATION_NOW must be an RFC 3339 time, got "yesterday"/);
-    assert.equal(rotationClock({ LOCO_ROTATION_NOW: "2026-01-01T00:00:00Z" }), "2026-01-01T00:00:00.000Z");
+    assert.equal(recordedState("locoApiDatabase", { issuedAt: "2026-01-01T00:00:00Z", dueAt: "2026-02-01T00:00:00Z" }), undefined);
   });
 
   test("the counter is read from the stack's rotation config", () => {
-    const previous = { active: "a", passwordSetAt: { a: "2026-01-01T00:00:00Z", b: "2026-01-01T00:00:00Z" }, counter: 2 };
-    const config = (counter: number) => ({ rotation: { maxAgeDays: 90, counters: { locoApiDatabase: counter } } });
-    assert.equal(alternatingUsersRotation("locoApiDatabase", { previous, config: config(2), now: "2026-01-02T00:00:00Z" }).rotate, false);
-    assert.equal(alternatingUsersRotation("locoApiDatabase", { previous, config: config(3), now: "2026-01-02T00:00:00Z" }).changes, "b");
+    const previous = {
+      locoApiDatabase: { state: { active: "a", passwordSetAt: { a: "2026-01-01T00:00:00Z", b: "2026-01-01T00:00:00Z" }, counter: 2 } },
+    };
+    const rotations = (counter: number) =>
+      new RotationRun({ now: "2026-01-02T00:00:00Z", maxAgeDays: 90, overlapHours: 24, counters: { locoApiDatabase: counter }, previous });
+    assert.equal(alternatingUsersRotation(rotations(2), "locoApiDatabase").rotate, false);
+    assert.equal(alternatingUsersRotation(rotations(3), "locoApiDatabase").changes, "b");
   });
 
   test("whatever the sequence of counters and clocks, a step changes only the idle user and then makes it active", () => {

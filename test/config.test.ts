@@ -195,6 +195,19 @@ describe("invalid config fails with one message per problem", () => {
     });
   }
 
+  test("a rotation overlap as long as the rotation period is refused", () => {
+    const message = onlyProblem(
+      "dev",
+      { "loco:rotation": { maxAgeDays: 2, overlapHours: 48, counters: {} } },
+      "loco:rotation.overlapHours",
+    );
+    assert.match(message, /must be less than rotation\.maxAgeDays × 24 \(48\)/);
+  });
+
+  test("a rotation clock that is not an RFC 3339 time is refused", () => {
+    onlyProblem("dev", { "loco:rotation": { maxAgeDays: 30, now: "next tuesday", counters: {} } }, "loco:rotation.now");
+  });
+
   test("unknown top-level key (a typo) is refused with a suggestion", () => {
     const message = onlyProblem("dev", { "loco:regoin": "nyc3" }, "loco:regoin");
     assert.match(message, /did you mean "region"/);

@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import * as cloudflare from "@pulumi/cloudflare";
 import { Dns, scopedToZone, type DnsArgs } from "../components/dns";
 import { publicNames } from "../lib/public-names";
-import { outputIsSecret, runComponents } from "./harness";
+import { outputIsSecret, runComponents, valueOf } from "./harness";
 
 const args = (patch: Partial<DnsArgs> = {}): DnsArgs => ({
   zone: "loco.example.com",
@@ -11,7 +11,7 @@ const args = (patch: Partial<DnsArgs> = {}): DnsArgs => ({
   publicAddress: "203.0.113.10",
   loadBalancerHostname: "lb.dev.loco.example.com",
   ttl: 300,
-  tokenRotation: { maxAgeDays: 30, counter: 0 },
+  tokenSlots: { active: "a", counter: 0, slots: { a: { generation: 0, issuedAt: "2026-01-01T00:00:00Z" } } },
   managedBy: "loco-platform/test",
   ...patch,
 });
@@ -70,13 +70,25 @@ describe("Dns", () => {
     assert.equal(await outputIsSecret(dns.dnsSolverToken), true);
   });
 
-  test("bumping the rotation counter changes the token's replacement trigger", async () => {
-    const trigger = async (counter: number) =>
-      (await build({ tokenRotation: { maxAgeDays: 30, counter } })).one("cloudflare:index/apiToken:ApiToken").replacementTrigger;
-    const first = await trigger(0);
-    assert.ok(first, "the token must carry a replacement trigger");
-    assert.notDeepEqual(await trigger(1), first);
-    assert.deepEqual(await trigger(0), first);
+  test("a token per existing slot, named by its generation; the solver gets the active slot's", async () => {
+    const registered = await build({
+      tokenSlots: {
+        active: "b",
+        counter: 1,
+        slots: { a: { generation: 0, issuedAt: "2026-01-01T00:00:00Z" }, b: { generation: 1, issuedAt: "2026-01-31T00:00:00Z" } },
+        overlapUntil: "2026-02-02T00:00:00Z",
+      },
+    });
+    const tokens = registered.ofType("cloudflare:index/apiToken:ApiToken");
+    assert.deepEqual(tokens.map((t) => `${t.name}=${String(t.inputs.name)}`).sort(), [
+      "loco-test-dns-solver-token-a=loco-platform/test dns-01 solver (loco.example.com) g0",
+      "loco-test-dns-solver-token-b=loco-platform/test dns-01 solver (loco.example.com) g1",
+    ]);
+    // The mocks' token value is derived from the resource's name (plan/cloud-placeholders.ts).
+    const value = await valueOf(registered.result.dnsSolverToken);
+    assert.match(value, /^offline-placeholder-token-[0-9a-f]{16}$/);
+    const single = await build();
+    assert.notEqual(await valueOf(single.result.dnsSolverToken), value, "slot a's token is not slot b's");
   });
 
   test("scopedToZone names exactly one zone", () => {

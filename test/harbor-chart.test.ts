@@ -25,6 +25,7 @@ const cloud: HarborValuesArgs = {
     region: "nyc3",
     endpoint: "https://nyc3.digitaloceanspaces.com",
     credentialsSecret: "loco-harbor-spaces",
+    credentialsVersion: "g3",
   },
   database: {
     kind: "external",
@@ -47,7 +48,7 @@ const local: HarborValuesArgs = {
 };
 
 /** Keys whose contents are free-form Kubernetes objects (upstream: `{}` or `[]`), so they are compared as one leaf. */
-const opaqueKeys = new Set(["nodeSelector", "tolerations", "affinity"]);
+const opaqueKeys = new Set(["nodeSelector", "tolerations", "affinity", "podAnnotations"]);
 
 /** Every leaf path of a values object ("a.b.c"), arrays and free-form objects as leaves. */
 function leafPaths(value: unknown, prefix = ""): string[] {
@@ -102,6 +103,18 @@ describe("Harbor chart values", () => {
     assert.equal(values.redis.type, "internal");
     assert.equal(values.trivy.enabled, true);
     assert.equal((values.persistence.persistentVolumeClaim as Record<string, unknown>).registry, undefined, "no volume for blobs");
+  });
+
+  test("a new Spaces key rolls the registry (it reads the key at start); local has no such annotation", () => {
+    const annotations = (args: HarborValuesArgs) => (harborValues(args) as Record<string, Record<string, unknown>>).registry.podAnnotations;
+    assert.deepEqual(annotations(cloud), { "loco.dev/storage-credentials": "g3" });
+    assert.deepEqual(
+      annotations({ ...cloud, imageStorage: { ...cloud.imageStorage, credentialsVersion: "g4" } as HarborValuesArgs["imageStorage"] }),
+      {
+        "loco.dev/storage-credentials": "g4",
+      },
+    );
+    assert.equal(annotations(local), undefined);
   });
 
   test("local: blobs on a volume (one registry pod, replaced not rolled), the chart's own database", () => {

@@ -84,10 +84,15 @@ export type ConfigOverride = unknown | { readonly secret: string } | undefined;
  * Runs the real program (index.ts) with a committed stack file's config, after applying `overrides`
  * ("loco:key" -> value). Objects replace the whole key, as `pulumi config set --path` results would.
  */
-export async function runStack(stack: string, overrides: Record<string, ConfigOverride> = {}): Promise<Registered> {
+export async function runStack(
+  stack: string,
+  overrides: Record<string, ConfigOverride> = {},
+  /** The outputs the stack's last run left, as its StackReference to itself reads them (the rotation state). */
+  previousOutputs?: Record<string, unknown>,
+): Promise<Registered> {
   const config = withOverrides(stack, overrides);
   const program = require(join(projectDir, "index.ts")) as () => Promise<Record<string, unknown>>;
-  const run = await runUnderMocks(program, { project: config.project, stack, config, asStack: true });
+  const run = await runUnderMocks(program, { project: config.project, stack, config, asStack: true, previousOutputs });
   return new Registered(run.resources, run.stackOutputs);
 }
 

@@ -5,7 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { alternatingUsersStep } from "../components/alternating-users";
 import { AppDatabase } from "../components/app-database";
 import { Harbor, harborRoute, type HarborArgs } from "../components/harbor";
-import { dailyCron, retentionRules, robotGeneration, TenantRegistry, type TenantRegistryArgs } from "../components/tenant-registry";
+import { dailyCron, retentionRules, robotName, TenantRegistry, type TenantRegistryArgs } from "../components/tenant-registry";
+import type { TwoSlotState } from "../components/two-slot-rotation";
 import { tlsEndpoint } from "../lib/database-connection";
 import { platformRoutesLabel } from "../lib/shared-gateway";
 import { isSecret, outputIsSecret, runComponents, runStack, secretValue, valueOf, type Registered } from "./harness";
@@ -25,6 +26,7 @@ const harborArgs = (patch: Partial<HarborArgs> = {}): HarborArgs => ({
       accessKeyId: "KEY",
       secretAccessKey: "spaces-secret",
     }),
+    keyGeneration: 3,
   },
   database: {
     kind: "managed",
@@ -138,6 +140,8 @@ describe("Harbor (install)", () => {
   });
 });
 
+const firstIssue: TwoSlotState = { active: "a", counter: 0, slots: { a: { generation: 0, issuedAt: "2026-01-01T00:00:00Z" } } };
+
 const tenantArgs = (patch: Partial<TenantRegistryArgs> = {}): TenantRegistryArgs => ({
   apiUrl: "https://registry.example.com",
   registryHost: "registry.example.com",
@@ -149,7 +153,7 @@ const tenantArgs = (patch: Partial<TenantRegistryArgs> = {}): TenantRegistryArgs
   garbageCollection: { runAt: "04:00", workers: 1 },
   rescanAt: "03:00",
   immutableTags: { pattern: "[0-9a-f]*", enforced: false },
-  robots: { expiryDays: 60, builderRotation: { maxAgeDays: 30, counter: 0 }, pullRotation: { maxAgeDays: 30, counter: 0 } },
+  robots: { expiryDays: 60, builder: firstIssue, pull: firstIssue },
   protect: false,
   ...patch,
 });
@@ -205,27 +209,26 @@ describe("TenantRegistry (Harbor configuration)", () => {
     assert.ok(robots.every((r) => r.level === "project" && r.durationDays === 60));
   });
 
-  test("rotating a robot renames it, so Harbor gets a new robot before the old one is deleted", async () => {
-    const name = async (counter: number) =>
-      (
-        await buildTenants({
-          robots: { expiryDays: 60, builderRotation: { maxAgeDays: 30, counter }, pullRotation: { maxAgeDays: 30, counter: 0 } },
-        })
-      )
-        .ofType(harborType("RobotAccount"))
-        .map((r) => String(r.inputs.name))
-        .sort();
-    const [before, after] = [await name(0), await name(1)];
-    assert.notEqual(
-      after.find((n) => n.startsWith("builder-")),
-      before.find((n) => n.startsWith("builder-")),
-    );
-    assert.equal(
-      after.find((n) => n.startsWith("cluster-pull-")),
-      before.find((n) => n.startsWith("cluster-pull-")),
-    );
-    // The first 8 hex digits of sha256("a") (`printf a | sha256sum`): stable across runs and machines.
-    assert.equal(robotGeneration("a"), "ca978112");
+  test("a robot per existing slot, named by its generation; consumers get the active slot's robot", async () => {
+    const builder: TwoSlotState = {
+      active: "b",
+      counter: 1,
+      slots: { a: { generation: 0, issuedAt: "2026-01-01T00:00:00Z" }, b: { generation: 1, issuedAt: "2026-01-31T00:00:00Z" } },
+      overlapUntil: "2026-02-02T00:00:00Z",
+    };
+    const registered = await buildTenants({ robots: { expiryDays: 60, builder, pull: firstIssue } });
+    const robots = registered
+      .ofType(harborType("RobotAccount"))
+      .map((r) => `${r.name}=${String(r.inputs.name)}`)
+      .sort();
+    assert.deepEqual(robots, [
+      "loco-test-builder-robot-a=builder-g0",
+      "loco-test-builder-robot-b=builder-g1",
+      "loco-test-pull-robot-a=cluster-pull-g0",
+    ]);
+    assert.equal((await valueOf(registered.result.builder)).username, "robot$tenants+builder-g1");
+    assert.equal((await valueOf(registered.result.puller)).username, "robot$tenants+cluster-pull-g0");
+    assert.equal(robotName("pull", 7), "cluster-pull-g7");
   });
 
   test("robot secrets, the pull secret and the Harbor connection are Pulumi secrets; the provider code captured none", async () => {
@@ -235,7 +238,7 @@ describe("TenantRegistry (Harbor configuration)", () => {
       assert.equal(await outputIsSecret(output as pulumi.Output<unknown>), true);
     }
     const pull = JSON.parse(await valueOf(tenants.pullSecretDockerConfigJson)) as { auths: Record<string, { username: string }> };
-    assert.match(pull.auths["registry.example.com"].username, /^robot\$tenants\+cluster-pull-[0-9a-f]{8}$/);
+    assert.equal(pull.auths["registry.example.com"].username, "robot$tenants+cluster-pull-g0");
     for (const resource of registered.all.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/harbor:"))) {
       assert.ok(isSecret(resource.inputs.connection), `${resource.name} connection`);
       assert.equal(typeof resource.inputs.__provider, "string", `${resource.name} provider code holds no secret`);

@@ -55,7 +55,7 @@ describe("npm run rotate", () => {
     const rotation = parse(readFileSync(join(dir, "Pulumi.dev.yaml"), "utf8")).config["loco:rotation"];
     const config = withOverrides("dev", { "loco:rotation": rotation });
     const parsed = parseStackConfig({ stack: "dev", values: config.values, secretKeys: new Set(config.secretKeys) });
-    assert.deepEqual(parsed.rotation, { maxAgeDays: 30, counters: { cloudflareDnsToken: 1 } });
+    assert.deepEqual(parsed.rotation, { maxAgeDays: 30, overlapHours: 24, counters: { cloudflareDnsToken: 1 } });
   });
 
   test("an unknown credential is refused and the file is untouched", () => {

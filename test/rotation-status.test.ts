@@ -87,7 +87,7 @@ describe("rotate status", () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stdout,
-      /registryPullRobot \(two valid at once; applied: replaced\)\n {2}issued 2026-01-01T00:00:00Z, due 2026-03-02T00:00:00Z, overlap open/,
+      /registryPullRobot \(two valid at once; applied: yes\)\n {2}issued 2026-01-01T00:00:00Z, due 2026-03-02T00:00:00Z, overlap open/,
     );
     assert.match(
       result.stdout,
@@ -122,9 +122,14 @@ describe("the stack output rotation status reads", () => {
       "clickhouseAdminPassword",
       "clickhouseReaderPassword",
       "clickhouseWriterPassword",
+      "cloudflareDnsToken",
       "grafanaAdminPassword",
       "harborDatabaseUser",
       "locoApiDatabase",
+      "locoApiSigningKeys",
+      "registryBuilderRobot",
+      "registryPullRobot",
+      "spacesKeys",
     ]);
     for (const entry of Object.values(parsed)) assert.ok(!Number.isNaN(Date.parse(entry.issuedAt)), entry.issuedAt);
   });

@@ -1,34 +1,32 @@
 /**
  * loco's API signing key set through a whole rotation, run by run under the mocks: the key resources each run keeps,
- * and what the API sees in its Secret (the key it signs with, the keys it accepts).
+ * and the keys the API gets (the key it signs with, the one it also accepts).
  */
 import assert from "node:assert/strict";
 import { createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
 import { describe, test } from "node:test";
 import { keyPairProvider } from "../components/signing-key-pair";
-import { SigningKeySet, signingKeysFile } from "../components/signing-key-set";
+import { SigningKeySet } from "../components/signing-key-set";
 import { twoSlotStep, type TwoSlotState } from "../components/two-slot-rotation";
-import { runComponents, secretValue } from "./harness";
+import { outputIsSecret, runComponents, valueOf } from "./harness";
 
 const settings = { maxAgeDays: 30, overlapHours: 48 };
 
 async function runWith(state: TwoSlotState) {
-  const run = await runComponents(
-    () => new SigningKeySet("loco-api-signing", { state, namespace: "loco", secretName: "loco-api-signing-keys", keyIdPrefix: "loco-api" }),
-  );
-  const secret = run.one("kubernetes:core/v1:Secret", "loco-api-signing-secret");
-  // The kubernetes provider marks the whole of stringData secret.
-  const stringData = secretValue(secret.inputs.stringData) as Record<string, string>;
-  const file = JSON.parse(stringData[signingKeysFile]) as { active: string; keys: { kid: string }[] };
+  const run = await runComponents(() => new SigningKeySet("loco-api-signing", { state, keyIdPrefix: "loco-api" }));
+  assert.equal(await outputIsSecret(run.result.keys), true, "the key set holds private keys");
+  const keys = await valueOf(run.result.keys);
   const pairs = run
     .ofType("pulumi-nodejs:dynamic/loco:SigningKeyPair")
     .map((pair) => `${pair.name}:${String(pair.inputs.generation)}`)
     .sort();
   return {
     pairs,
-    active: file.active,
-    kids: file.keys.map((key) => key.kid),
-    annotation: (secret.inputs.metadata as { annotations: Record<string, string> }).annotations,
+    active: run.result.activeKeyId,
+    kids: run.result.acceptedKeyIds,
+    signs: keys.current.keyId,
+    verifiesToo: keys.previous?.keyId,
+    checksum: run.result.checksum,
   };
 }
 
@@ -42,6 +40,16 @@ describe("the signing key set", () => {
       seen.push(await runWith(state));
     }
     assert.deepEqual(
+      seen.map(({ signs, verifiesToo }) => [signs, verifiesToo]),
+      [
+        ["loco-api-0", undefined],
+        ["loco-api-0", "loco-api-1"],
+        ["loco-api-1", "loco-api-0"],
+        ["loco-api-1", "loco-api-0"],
+        ["loco-api-1", undefined],
+      ],
+    );
+    assert.deepEqual(
       seen.map(({ pairs, active, kids }) => ({ pairs, active, kids })),
       [
         { pairs: ["loco-api-signing-a:0"], active: "loco-api-0", kids: ["loco-api-0"] },
@@ -52,8 +60,17 @@ describe("the signing key set", () => {
       ],
     );
     for (const step of seen) assert.ok(step.kids.includes(step.active));
-    // The Secret's annotation changes with each change of the set, so a pod template carrying it rolls.
-    assert.notEqual(seen[1].annotation["loco.dev/signing-keys"], seen[2].annotation["loco.dev/signing-keys"]);
+    // The checksum changes with each change of the set (and only then), so a pod template carrying it rolls.
+    assert.deepEqual(
+      seen.map((step) => step.checksum),
+      [
+        "loco-api-0;loco-api-0",
+        "loco-api-0;loco-api-1,loco-api-0",
+        "loco-api-1;loco-api-1,loco-api-0",
+        "loco-api-1;loco-api-1,loco-api-0",
+        "loco-api-1;loco-api-1",
+      ],
+    );
   });
 
   test("the provider makes a real Ed25519 pair: what the private key signs, the public key verifies", async () => {

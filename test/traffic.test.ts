@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildPlan } from "../plan/offline-plan";
 import { parseStackConfig } from "../stacks/config";
 import { TrafficLayer } from "../stacks/traffic";
+import { RotationRun } from "../stacks/rotation-state";
 import { expectedCorePoolPlacement } from "./core-pool-placement";
 import {
   isSecret,
@@ -207,7 +208,8 @@ describe("the traffic layer on the local stack", () => {
     const { result } = await runComponents(() => {
       const kubernetes = new k8s.Provider("k8s", { context: "kind-loco" });
       const foundation = { providers: [kubernetes], database: pulumi.secret(pulumi.output({} as never)), outputs: {} };
-      return new TrafficLayer("loco-local", { config: stackConfig, foundation }, { providers: [kubernetes] });
+      const rotations = new RotationRun({ ...stackConfig.rotation, now: "2026-01-01T00:00:00Z", previous: undefined });
+      return new TrafficLayer("loco-local", { config: stackConfig, foundation, rotations }, { providers: [kubernetes] });
     });
     const urns = await Promise.all(
       result.routesReady.map((r) => new Promise<string>((resolve) => (r as pulumi.CustomResource).urn.apply(resolve))),
