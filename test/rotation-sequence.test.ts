@@ -69,7 +69,7 @@ function view(registered: Registered) {
       builder: secretData(registered, "loco-api-env").GITLAB_TOKEN_NAME,
       certManager: tokenInUse ? `g${generation(tokenInUse.inputs.name)}` : "a token that does not exist",
       harborStorage: keyInUse ? `g${generation(keyInUse.inputs.name)}` : "a key that does not exist",
-      registryAnnotation: (harbor?.inputs.values as Any).registry.podAnnotations["loco.dev/storage-credentials"],
+      registryAnnotation: (harbor?.inputs.values as Any).registry.podAnnotations["loco.dev/storage-key-generation"],
       signs: files["current.kid"],
       verifies: (JSON.parse(files["jwks.json"]) as { keys: { kid: string }[] }).keys.map((k) => k.kid),
       apiAnnotation: podAnnotations(registered, "loco-api")["loco.dev/signing-keys"],
