@@ -43,7 +43,7 @@ export interface HarborSecretNames {
 }
 
 /** The registry pod annotation that names the storage key in use. */
-export const storageCredentialsAnnotation = "loco.dev/storage-credentials";
+export const storageCredentialsAnnotation = "loco.dev/storage-key-generation";
 
 export type HarborImageStorage =
   | {

@@ -7,8 +7,8 @@
  *   rotates by age.
  * - on request: bumping `counter` (config `loco:rotation.counters.<name>`) rotates on the next `pulumi up`.
  *
- * {@link GeneratedSecret} feeds the trigger to a RandomPassword's keepers; credentials minted by a provider
- * (API tokens, robot accounts) pass {@link rotationTrigger} as their `replacementTrigger`.
+ * {@link GeneratedSecret} feeds the trigger to a RandomPassword's keepers. Credentials minted by a provider (API
+ * tokens, robot accounts, Spaces keys, signing keys) rotate two valid at once instead (stacks/rotation-state.ts).
  *
  * Some keys must never rotate ({@link neverRotates}): a key that encrypts data at rest (rotating it makes that
  * data unreadable) or a secret shared by components that do not restart together.

@@ -207,14 +207,18 @@ function registryRules(registry: Raw | undefined, rotation: Raw | undefined): Co
   }
   const { robotExpiryDays } = registry;
   const maxAgeDays = rotation?.maxAgeDays;
+  const overlapHours = typeof rotation?.overlapHours === "number" ? rotation.overlapHours : 0;
   // An out-of-range maxAgeDays is reported by its own check; comparing against it would only add noise.
   const validAge = typeof maxAgeDays === "number" && maxAgeDays >= 1 && maxAgeDays <= 365;
-  if (typeof robotExpiryDays === "number" && validAge && robotExpiryDays < maxAgeDays + 7) {
+  // A robot lives from its issue until its successor retires it: due at maxAgeDays, then one weekly run to issue the
+  // next, one to promote it, and one per started week of overlap to retire this one.
+  const lifetimeDays = validAge ? maxAgeDays + 7 + 7 + 7 * Math.max(1, Math.ceil(overlapHours / 168)) : 0;
+  if (typeof robotExpiryDays === "number" && validAge && robotExpiryDays < lifetimeDays) {
     problems.push({
       path: ["registry", "robotExpiryDays"],
       value: robotExpiryDays,
       hasValue: true,
-      message: `must be at least rotation.maxAgeDays + 7 (${maxAgeDays + 7}): robots are replaced on rotation, and must not expire before a missed weekly rotation run`,
+      message: `must be at least ${lifetimeDays} days (rotation.maxAgeDays + 3 weekly rotation runs: issue, promote, retire after the overlap): a robot must not expire before its successor retires it`,
     });
   }
   const { storageQuotaGiB, maxImageSizeMiB } = registry;

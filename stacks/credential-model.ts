@@ -51,7 +51,7 @@ export const credentialModel: Readonly<Record<RotatingCredential, CredentialMode
     kind: "two valid at once",
     what: rotatingCredentials.spacesKeys,
     consumers: [
-      "Harbor registry (its storage Secret from the active key; the loco.dev/storage-credentials annotation rolls it)",
+      "Harbor registry (its storage Secret from the active key; the loco.dev/storage-key-generation annotation rolls it)",
       "ClickHouse backup CronJob (reads its Secret on every run)",
     ],
     applied: "yes",

@@ -1,13 +1,16 @@
 /**
  * `npm run rotate -- status`: for every credential, its kind, when it was issued, when it is due, whether an overlap
  * is open and who consumes it. Offline it works from the stack file (counters, maxAgeDays); given the stack's
- * outputs (the non-secret `rotation` output) it adds what the last run recorded.
+ * outputs (the non-secret `rotation` output) it adds what the last run recorded and, for two-slot credentials, the
+ * generation in use, the valid ones, and what the next run will do (the same step computation the program runs).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseYamlFile, YamlFileError } from "../lib/yaml-file";
+import { consumerView, overlapOpen, twoSlotStep, type TwoSlotState } from "../components/two-slot-rotation";
 import { configDefaults } from "./config-defaults";
 import { credentialModel, modelledCredentialNames, type CredentialKind } from "./credential-model";
+import { parseTwoSlotState, RotationStateError } from "./rotation-state";
 import { assertStackName, StackNameError, stacksHint } from "./stack-name";
 
 /** What a run records per credential in the stack output `rotation` (no secret in it). */
@@ -16,6 +19,8 @@ export interface RecordedRotation {
   readonly dueAt: string;
   /** While the previous credential is still valid: until when. */
   readonly overlapUntil?: string;
+  /** Two valid at once: the step the recording run took and the state the next run steps from. */
+  readonly twoSlot?: { readonly phase: string; readonly state: TwoSlotState };
 }
 
 export interface CredentialStatus {
@@ -27,6 +32,13 @@ export interface CredentialStatus {
   /** From the outputs; offline, the rule ("<maxAgeDays> days after issue"). */
   readonly due: string;
   readonly overlapOpen: boolean | "unknown";
+  /** Two valid at once: the last run's step and what the next run will do, from the recorded state; else undefined. */
+  readonly steps?: {
+    readonly last: string;
+    readonly next: string;
+    readonly activeGeneration: number;
+    readonly validGenerations: readonly number[];
+  };
   readonly consumers: readonly string[];
   readonly applied: string;
 }
@@ -69,7 +81,16 @@ export function parseRecordedRotations(text: string, where: string): Readonly<Re
     if (typeof issuedAt !== "string" || typeof dueAt !== "string" || (overlapUntil !== undefined && typeof overlapUntil !== "string")) {
       throw new RotationStatusError(`${where}: rotation.${name} must have string issuedAt and dueAt (and optional overlapUntil)`);
     }
-    recorded[name] = { issuedAt, dueAt, ...(overlapUntil === undefined ? {} : { overlapUntil }) };
+    let twoSlot: RecordedRotation["twoSlot"];
+    if (entry?.state !== undefined) {
+      try {
+        twoSlot = { phase: String(entry.phase), state: parseTwoSlotState(name, entry.state) };
+      } catch (error) {
+        if (error instanceof RotationStateError) throw new RotationStatusError(`${where}: ${error.message}`);
+        throw error;
+      }
+    }
+    recorded[name] = { issuedAt, dueAt, ...(overlapUntil === undefined ? {} : { overlapUntil }), ...(twoSlot ? { twoSlot } : {}) };
   }
   return recorded;
 }
@@ -110,18 +131,40 @@ export function rotationStatus(
   const maxAgeDays = rotation?.maxAgeDays ?? record(configDefaults[environment].rotation)?.maxAgeDays;
   if (typeof maxAgeDays !== "number") throw new RotationStatusError(`${file}: loco:rotation.maxAgeDays must be a number`);
   const counters = record(rotation?.counters) ?? {};
+  const overlapHours = rotation?.overlapHours ?? record(configDefaults[environment].rotation)?.overlapHours;
 
   const credentials = modelledCredentialNames.map((credential): CredentialStatus => {
     const model = credentialModel[credential];
     const counter = counters[credential];
     const seen = recorded?.[credential];
+    const twoSlot = seen?.twoSlot;
+    const steps =
+      twoSlot && typeof overlapHours === "number"
+        ? {
+            last: twoSlot.phase,
+            next: twoSlotStep(twoSlot.state, {
+              counter: typeof counter === "number" ? counter : 0,
+              now: now.toISOString(),
+              maxAgeDays,
+              overlapHours,
+            }).action,
+            activeGeneration: consumerView(twoSlot.state).use,
+            validGenerations: consumerView(twoSlot.state).accept,
+          }
+        : undefined;
     return {
       name: credential,
       kind: model.kind,
       counter: typeof counter === "number" ? counter : 0,
       issued: seen?.issuedAt ?? "unknown",
       due: seen?.dueAt ?? `${maxAgeDays} days after issue`,
-      overlapOpen: seen ? seen.overlapUntil !== undefined && Date.parse(seen.overlapUntil) > now.getTime() : "unknown",
+      // Two valid at once: open while two credentials are valid (from an issue until the retire step).
+      overlapOpen: twoSlot
+        ? overlapOpen(twoSlot.state)
+        : seen
+          ? seen.overlapUntil !== undefined && Date.parse(seen.overlapUntil) > now.getTime()
+          : "unknown",
+      ...(steps ? { steps } : {}),
       consumers: model.consumers,
       applied: model.applied,
     };
@@ -138,6 +181,11 @@ export function formatRotationStatus(status: RotationStatus): string {
       "",
       `${credential.name} (${credential.kind}; applied: ${credential.applied})`,
       `  issued ${credential.issued}, due ${credential.due}, overlap ${overlap}, counter ${credential.counter}`,
+      ...(credential.steps
+        ? [
+            `  in use: generation ${credential.steps.activeGeneration}; valid: ${credential.steps.validGenerations.join(", ")}; last run: ${credential.steps.last}; next run: ${credential.steps.next}`,
+          ]
+        : []),
       `  consumed by: ${credential.consumers.join("; ")}`,
     );
   }

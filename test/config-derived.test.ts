@@ -60,7 +60,7 @@ describe("the layers read the derived values", () => {
   test("the DNS records and cert-manager's DNS-01 solver use the same zone", async () => {
     const registered = await runStack("dev", { "loco:dns": { zone: "example.com" } });
     const token = registered.one("cloudflare:index/apiToken:ApiToken");
-    assert.equal(token.inputs.name, "loco-platform/dev dns-01 solver (example.com)");
+    assert.equal(token.inputs.name, "loco-platform/dev dns-01 solver (example.com) g0");
     const issuer = registered
       .ofType("kubernetes:cert-manager.io/v1:ClusterIssuer")
       .find((r) => (r.inputs.metadata as { name: string }).name === "letsencrypt-staging");

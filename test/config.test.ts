@@ -361,7 +361,7 @@ describe("registry config", () => {
 
   test("robots that would expire before their rotation", () => {
     const message = onlyProblem("prod", { "loco:registry": { robotExpiryDays: 90 } }, "loco:registry.robotExpiryDays");
-    assert.match(message, /at least rotation\.maxAgeDays \+ 7 \(97\)/);
+    assert.match(message, /must be at least 111 days \(rotation\.maxAgeDays \+ 3 weekly rotation runs/);
   });
 
   test("a quota too small for a single image", () => {

@@ -107,11 +107,11 @@ describe("Harbor chart values", () => {
 
   test("a new Spaces key rolls the registry (it reads the key at start); local has no such annotation", () => {
     const annotations = (args: HarborValuesArgs) => (harborValues(args) as Record<string, Record<string, unknown>>).registry.podAnnotations;
-    assert.deepEqual(annotations(cloud), { "loco.dev/storage-credentials": "g3" });
+    assert.deepEqual(annotations(cloud), { "loco.dev/storage-key-generation": "g3" });
     assert.deepEqual(
       annotations({ ...cloud, imageStorage: { ...cloud.imageStorage, credentialsVersion: "g4" } as HarborValuesArgs["imageStorage"] }),
       {
-        "loco.dev/storage-credentials": "g4",
+        "loco.dev/storage-key-generation": "g4",
       },
     );
     assert.equal(annotations(local), undefined);

@@ -55,7 +55,6 @@ function view(registered: Registered) {
   const storageKey = secretData(registered, "harbor-spaces").REGISTRY_STORAGE_S3_ACCESSKEY;
   const keyInUse = keys.find((k) => placeholder(k.type, k, "accessKey") === storageKey);
   const files = secretData(registered, "loco-api-signing-keys");
-  const api = registered.all.find((r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs.metadata as Any).name === "loco-api");
   const harbor = registered.all.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name.endsWith("harbor-release"));
 
   return {
@@ -70,12 +69,17 @@ function view(registered: Registered) {
       builder: secretData(registered, "loco-api-env").GITLAB_TOKEN_NAME,
       certManager: tokenInUse ? `g${generation(tokenInUse.inputs.name)}` : "a token that does not exist",
       harborStorage: keyInUse ? `g${generation(keyInUse.inputs.name)}` : "a key that does not exist",
-      registryAnnotation: (harbor?.inputs.values as Any).registry.podAnnotations["loco.dev/storage-credentials"],
+      registryAnnotation: (harbor?.inputs.values as Any).registry.podAnnotations["loco.dev/storage-key-generation"],
       signs: files["current.kid"],
       verifies: (JSON.parse(files["jwks.json"]) as { keys: { kid: string }[] }).keys.map((k) => k.kid),
-      apiAnnotation: (api?.inputs.spec as Any).template.metadata.annotations["loco.dev/signing-keys"],
+      apiAnnotation: podAnnotations(registered, "loco-api")["loco.dev/signing-keys"],
     },
   };
+}
+
+function podAnnotations(registered: Registered, deployment: string): Record<string, string> {
+  const found = registered.all.find((r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs.metadata as Any).name === deployment);
+  return (found?.inputs.spec as Any).template.metadata.annotations as Record<string, string>;
 }
 
 const phases = (registered: Registered) =>
@@ -182,6 +186,16 @@ describe("a two-valid-at-once rotation, run by run (dev stack, under the mocks)"
 
     for (const [step, registered] of Object.entries({ first, steady, issue, promote, overlap, retire })) {
       assertUsable(step, view(registered));
+    }
+
+    // The API and the controller read the robots from Secrets at start: their pods roll exactly when the robot in
+    // use changes (the promotion), not when a robot is only issued or retired.
+    for (const workload of ["loco-api", "loco-controller"]) {
+      const checksum = (registered: Registered) => podAnnotations(registered, workload)["loco.dev/secret-checksum"];
+      assert.equal(checksum(issue), checksum(steady), `${workload}: an issue does not roll it`);
+      assert.notEqual(checksum(promote), checksum(issue), `${workload}: the promotion rolls it`);
+      assert.equal(checksum(overlap), checksum(promote), `${workload}: the overlap does not roll it`);
+      assert.equal(checksum(retire), checksum(overlap), `${workload}: the retirement does not roll it`);
     }
   });
 });

@@ -103,6 +103,46 @@ describe("rotate status", () => {
     assert.match(result.stderr, /rotation\.registryPullRobot must have string issuedAt and dueAt/);
   });
 
+  test("a two-slot credential shows the generation in use, the valid ones, its last step and what the next run does", async () => {
+    const dir = copyOfStack("prod");
+    const soon = new Date(Date.now() + 3_600_000).toISOString();
+    const state = {
+      active: "b",
+      counter: 1,
+      slots: { a: { generation: 0, issuedAt: "2026-01-01T00:00:00Z" }, b: { generation: 1, issuedAt: "2026-02-01T00:00:00Z" } },
+      overlapUntil: soon,
+    };
+    const entry = { kind: "two valid at once", phase: "promote", issuedAt: "2026-02-01T00:00:00Z", dueAt: "2026-05-02T00:00:00Z", state };
+    writeFileSync(join(dir, "outputs.json"), JSON.stringify({ rotation: { cloudflareDnsToken: { ...entry, overlapUntil: soon } } }));
+    const text = await rotateCommand(["status", "--stack", "prod", "--outputs", join(dir, "outputs.json")], dir);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `cloudflareDnsToken \\(two valid at once; applied: yes\\)\n {2}issued 2026-02-01T00:00:00Z, due 2026-05-02T00:00:00Z, overlap open, counter 0\n` +
+          ` {2}in use: generation 1; valid: 1, 0; last run: promote; next run: slot a \\(generation 0\\) stays valid until ${soon.replaceAll(".", "\\.")}\n`,
+      ),
+    );
+    const json = await rotateCommand(["status", "--stack", "prod", "--json", "--outputs", join(dir, "outputs.json")], dir);
+    const token = (JSON.parse(json.stdout) as { credentials: { name: string; overlapOpen: unknown; steps?: unknown }[] }).credentials.find(
+      (c) => c.name === "cloudflareDnsToken",
+    );
+    assert.deepEqual(token?.steps, {
+      last: "promote",
+      next: `slot a (generation 0) stays valid until ${soon}`,
+      activeGeneration: 1,
+      validGenerations: [1, 0],
+    });
+
+    writeFileSync(
+      join(dir, "outputs.json"),
+      JSON.stringify({ rotation: { cloudflareDnsToken: { ...entry, state: { ...state, active: "c" } } } }),
+    );
+    const broken = await rotateCommand(["status", "--stack", "prod", "--outputs", join(dir, "outputs.json")], dir);
+    assert.equal(broken.code, 1);
+    assert.match(broken.stderr, /rotation\.cloudflareDnsToken\.state\.active must be "a" or "b", got "c"/);
+  });
+
   test("an unknown stack is refused, naming the file", async () => {
     const dir = copyOfStack("dev");
     writeFileSync(join(dir, "outputs.json"), "{}");
