@@ -9,8 +9,9 @@ import { describe, test } from "node:test";
 import * as k8s from "@pulumi/kubernetes";
 import { AlternatingDatabaseUsers, setupJobName, setupScript } from "../components/alternating-database-users";
 import { alternatingUsersStep, type AlternatingUsersState, type UserSlot } from "../components/alternating-users";
-import { alternatingUsersRotation, recordedState } from "../stacks/alternating-users-rotation";
+import { alternatingUsersRecord, alternatingUsersRotation, recordedState } from "../stacks/alternating-users-rotation";
 import { RotationRun } from "../stacks/rotation-state";
+import { parseRecordedRotations } from "../stacks/rotation-status";
 import { runComponents, runStack, secretValue, valueOf, type RecordedResource } from "./harness";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -145,6 +146,21 @@ describe("loco's alternating database users, run after run", () => {
     // Nothing recorded, or an entry from before the credential was a pair: a first issue.
     assert.equal(recordedState("locoApiDatabase", undefined), undefined);
     assert.equal(recordedState("locoApiDatabase", { issuedAt: "2026-01-01T00:00:00Z", dueAt: "2026-02-01T00:00:00Z" }), undefined);
+  });
+
+  test("npm run rotate -- status reads a pair's entry as issue, due and overlap times", () => {
+    const entry = alternatingUsersRecord(
+      "harborDatabaseUser",
+      { active: "b", passwordSetAt: { a: "2026-01-01T00:00:00Z", b: "2026-01-10T00:00:00Z" }, counter: 1 },
+      30,
+    );
+    assert.equal(entry.activeUser, "harbor_b");
+    const parsed = parseRecordedRotations(JSON.stringify({ rotation: { harborDatabaseUser: entry } }), "outputs.json");
+    assert.deepEqual(parsed.harborDatabaseUser, {
+      issuedAt: "2026-01-10T00:00:00Z",
+      dueAt: "2026-02-09T00:00:00.000Z",
+      overlapUntil: "2026-02-09T00:00:00.000Z",
+    });
   });
 
   test("the counter is read from the stack's rotation config", () => {
