@@ -15,6 +15,7 @@ import { Option } from "commander";
 import { type CommandResult } from "../lib/command-result";
 import { migrateCommand } from "../resurrector/commands/migrate-command";
 import { planCommand } from "../resurrector/commands/plan-command";
+import { actVariable, rebuildCommand } from "../resurrector/commands/rebuild-command";
 import { replayCommand } from "../resurrector/commands/replay-command";
 import { serveCommand } from "../resurrector/commands/serve-command";
 import { statusCommand } from "../resurrector/commands/status-command";
@@ -183,6 +184,60 @@ function replay(program: CliCommand, env: NodeJS.ProcessEnv): void {
     );
 }
 
+function rebuild(program: CliCommand, env: NodeJS.ProcessEnv): void {
+  const command: CliCommand = program
+    .command("rebuild")
+    .description(
+      "Rebuild a platform stack's cluster once: converge, restore certificates, replay tenant apps, verify (dry run by default).",
+    )
+    .requiredOption("--environment <stack>", "the platform stack to rebuild (dev, prod)")
+    .option("--act", `change things; needs ${actVariable}=true as well (either alone is a dry run)`)
+    .option("--database-url <url>", databaseUrlHelp)
+    .option("--kubeconfig <path>", "kubeconfig of the new cluster (default: fetched from DigitalOcean with DIGITALOCEAN_TOKEN)")
+    .option("--cluster <name>", "loco's cluster whose apps are replayed (default: loco's default cluster)")
+    .addOption(
+      new Option("--mode <mode>", "replay mode: application (loco's Applications) or objects (the renderer's objects)")
+        .choices(["application", "objects"])
+        .default("application"),
+    )
+    .option("--concurrency <n>", "apps replayed at once", wholeNumber(1, 256), 16)
+    .option("--json", "print the outcome as JSON")
+    .addHelpText(
+      "after",
+      `\nDry run unless both --act and ${actVariable}=true. LOCO_RESURRECTOR_KEY opens the sealed environments and certificates;\n` +
+        "LOCO_ALERT_WEBHOOK_URL is notified at each phase; the Pulumi CLI (3.208 or newer) must be on the PATH.\n" +
+        "Exit codes: 0 rebuilt (or dry run), 1 failed (the summary says whether the next run resumes), 3 refused (nothing changed), 64 bad command line.",
+    )
+    .runs(
+      (options: {
+        environment: string;
+        act?: boolean;
+        databaseUrl?: string;
+        kubeconfig?: string;
+        cluster?: string;
+        mode: "application" | "objects";
+        concurrency: number;
+        json?: boolean;
+      }) => {
+        const databaseUrl = options.databaseUrl ?? env.LOCO_DATABASE_URL;
+        if (!databaseUrl) command.usageError("rebuild needs --database-url (or LOCO_DATABASE_URL)");
+        return rebuildCommand(
+          {
+            environment: options.environment,
+            act: options.act === true,
+            databaseUrl,
+            kubeconfigPaths: options.kubeconfig ? [options.kubeconfig] : undefined,
+            cluster: options.cluster,
+            mode: options.mode,
+            concurrency: options.concurrency,
+            json: options.json === true,
+          },
+          env,
+        );
+      },
+    );
+}
+
 /** Every command, in the order `--help` lists them. */
 function serve(program: CliCommand, env: NodeJS.ProcessEnv): void {
   const command: CliCommand = program
@@ -204,7 +259,7 @@ function serve(program: CliCommand, env: NodeJS.ProcessEnv): void {
     });
 }
 
-const commands: readonly CommandLine[] = [plan, status, migrate, replay, serve];
+const commands: readonly CommandLine[] = [plan, status, migrate, replay, rebuild, serve];
 
 export function resurrectorCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
   const program = new CliCommand("npm run resurrector --")
@@ -213,7 +268,7 @@ export function resurrectorCommand(argv: readonly string[], env: NodeJS.ProcessE
       "after",
       "\nEnvironment: LOCO_DATABASE_URL (instead of --database-url), KUBECONFIG (instead of --kubeconfig), LOCO_RESURRECTOR_KEY\n" +
         "(base64, 32 bytes: lets plan open sealed environments, and replay restore them).\n" +
-        "Exit codes: 0 done; 1 failed (status: degraded; 2 down, 3 could not probe; replay: 3 could not start); 64 bad command line.",
+        "Exit codes: 0 done; 1 failed (status: degraded; 2 down, 3 could not probe; replay: 3 could not start; rebuild: 3 refused); 64 bad command line.",
     );
   for (const declare of commands) declare(program, env);
   return execute(program, argv);

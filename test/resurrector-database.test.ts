@@ -54,7 +54,7 @@ after(async () => {
 describe("the resurrector's own schema", () => {
   test("migrations create it once; running them again changes nothing", async () => {
     const db = await client(await freshDatabase("migrate_twice"));
-    assert.deepEqual((await migrate(db)).applied, [1, 2]);
+    assert.deepEqual((await migrate(db)).applied, [1, 2, 3]);
     assert.deepEqual((await migrate(db)).applied, []);
     const tables = await db.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'resurrector' ORDER BY table_name",
@@ -69,6 +69,7 @@ describe("the resurrector's own schema", () => {
         "incidents",
         "probe_results",
         "probe_rollups",
+        "rebuild_phases",
         "rebuilds",
         "schema_migrations",
         "tenant_environments",
@@ -81,8 +82,8 @@ describe("the resurrector's own schema", () => {
     const url = await freshDatabase("migrate_concurrently");
     const [a, b] = [await client(url), await client(url)];
     const results = await Promise.all([migrate(a), migrate(b)]);
-    assert.deepEqual(results.map((r) => r.applied).flat(), [1, 2]);
-    assert.equal((await a.query("SELECT count(*)::int AS n FROM resurrector.schema_migrations")).rows[0].n, 2);
+    assert.deepEqual(results.map((r) => r.applied).flat(), [1, 2, 3]);
+    assert.equal((await a.query("SELECT count(*)::int AS n FROM resurrector.schema_migrations")).rows[0].n, 3);
   });
 
   test("a migration edited after it was applied is refused, and nothing changes", async () => {
@@ -438,7 +439,7 @@ describe("npm run resurrector -- migrate", () => {
     await loadLocoFixture(db, false);
     const first = await resurrectorCommand(["migrate", "--database-url", url], {});
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /version 2 \(applied 1, 2\)/);
+    assert.match(first.stdout, /version 3 \(applied 1, 2, 3\)/);
     assert.match((await resurrectorCommand(["migrate"], { LOCO_DATABASE_URL: url })).stdout, /nothing to apply/);
   });
 });

@@ -162,6 +162,31 @@ CREATE UNIQUE INDEX IF NOT EXISTS rebuilds_one_running_per_cluster ON resurrecto
 CREATE INDEX IF NOT EXISTS rebuilds_recent ON resurrector.rebuilds (started_at DESC);
 `,
   },
+  {
+    version: 3,
+    name: "rebuild phases: resumable, with what each decided and did",
+    sql: `
+-- Why a rebuild started, and its final report (non-secret: counts, names, reasons, timings).
+ALTER TABLE resurrector.rebuilds ADD COLUMN IF NOT EXISTS reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE resurrector.rebuilds ADD COLUMN IF NOT EXISTS report JSONB;
+
+-- One row per phase of a rebuild. A resurrector that dies mid-rebuild finds its cluster's running rebuild and
+-- resumes at the first phase not completed. intent is what a phase decided before it acted (converge: the target
+-- cluster generation), kept across attempts so a resumed phase does the same thing and never bumps twice.
+CREATE TABLE IF NOT EXISTS resurrector.rebuild_phases (
+  rebuild_id  BIGINT NOT NULL REFERENCES resurrector.rebuilds (id) ON DELETE CASCADE,
+  phase       TEXT NOT NULL CHECK (phase IN ('converge', 'certificates', 'replay', 'verify')),
+  outcome     TEXT NOT NULL CHECK (outcome IN ('running', 'completed', 'failed')),
+  attempts    INTEGER NOT NULL DEFAULT 1 CHECK (attempts >= 1),
+  started_at  TIMESTAMPTZ NOT NULL,
+  finished_at TIMESTAMPTZ,
+  intent      JSONB NOT NULL DEFAULT '{}'::jsonb,
+  report      JSONB NOT NULL DEFAULT '{}'::jsonb,
+  PRIMARY KEY (rebuild_id, phase),
+  CHECK ((outcome = 'running') = (finished_at IS NULL))
+);
+`,
+  },
 ];
 
 /** The schema version this code reads and writes. */
