@@ -1,13 +1,15 @@
 /**
- * A database and user of their own for one platform service (Harbor) on the environment's managed PostgreSQL
- * cluster, so the service's data outlives the Kubernetes cluster exactly like the database of record does.
+ * A database of its own for one platform service (Harbor) on the environment's managed PostgreSQL cluster, so the
+ * service's data outlives the Kubernetes cluster exactly like the database of record does.
  *
- * DigitalOcean creates the database owned by its admin; on PostgreSQL 15 and later a new user may not create
- * tables in its `public` schema. components/postgres-schema-grant.ts closes that gap from inside the cluster.
+ * Its users are not made here: they are an alternating pair (components/alternating-database-users.ts) that the
+ * service's component keeps, with the grants on the database and its `public` schema held by their group role
+ * (DigitalOcean makes its admin the owner of databases created through its API, and on PostgreSQL 15 and later only
+ * the owner may create in `public`).
  */
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { tlsEndpoint, type DatabaseEndpoint } from "../lib/database-connection";
+import type { DatabaseAddress } from "./alternating-database-users";
 
 export interface AppDatabaseArgs {
   /** The managed database cluster. */
@@ -18,8 +20,6 @@ export interface AppDatabaseArgs {
   readonly port: pulumi.Input<number>;
   /** Name of the service's database: a lowercase SQL identifier. */
   readonly databaseName: string;
-  /** Name of the service's user, which gets a generated password: a lowercase SQL identifier. */
-  readonly userName: string;
   /** Protect the database from deletion (prod): deleting it drops the service's data. */
   readonly protect: boolean;
 }
@@ -27,20 +27,18 @@ export interface AppDatabaseArgs {
 const identifier = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export class AppDatabase extends pulumi.ComponentResource {
-  /** Direct TLS connection as the service's user (no pooler: services such as Harbor hold prepared statements). Secret. */
-  public readonly connection: pulumi.Output<DatabaseEndpoint>;
-  /** The database and the user: what must exist before anything acts on them by name (a grant). */
+  /** Where the service reaches it directly (no pooler: services such as Harbor hold prepared statements). */
+  public readonly address: pulumi.Output<DatabaseAddress>;
+  /** The database: what must exist before anything acts on it by name (a grant). */
   public readonly ready: pulumi.Resource[];
 
   constructor(name: string, args: AppDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("loco:database:AppDatabase", name, {}, opts);
-    for (const field of ["databaseName", "userName"] as const) {
-      if (!identifier.test(args[field])) {
-        throw new pulumi.ResourceError(
-          `AppDatabase ${name}: ${field} must be a lowercase SQL identifier (letters, digits, _), got "${args[field]}"`,
-          this,
-        );
-      }
+    if (!identifier.test(args.databaseName)) {
+      throw new pulumi.ResourceError(
+        `AppDatabase ${name}: databaseName must be a lowercase SQL identifier (letters, digits, _), got "${args.databaseName}"`,
+        this,
+      );
     }
 
     const database = new digitalocean.DatabaseDb(
@@ -49,14 +47,9 @@ export class AppDatabase extends pulumi.ComponentResource {
       // Deleting the database drops every table in it.
       { parent: this, protect: args.protect },
     );
-    const user = new digitalocean.DatabaseUser(`${name}-user`, { clusterId: args.clusterId, name: args.userName }, { parent: this });
 
-    this.connection = pulumi.secret(
-      pulumi
-        .all([args.privateHost, args.port, database.name, user.name, user.password])
-        .apply(([host, port, db, userName, password]) => tlsEndpoint(host, port, db, userName, password)),
-    );
-    this.ready = [database, user];
-    this.registerOutputs({ connection: this.connection });
+    this.address = pulumi.all([args.privateHost, args.port, database.name]).apply(([host, port, db]) => ({ host, port, database: db }));
+    this.ready = [database];
+    this.registerOutputs({ address: this.address });
   }
 }

@@ -1,11 +1,15 @@
 /**
  * loco's database of record: DigitalOcean managed PostgreSQL on the environment's private network, with a
- * database and user for loco's API, a transaction-mode pool in front, and a firewall that admits only the
- * cluster and explicitly trusted sources. It lives outside the cluster so it survives a cluster rebuild.
+ * database for loco's API, a transaction-mode pool in front, and a firewall that admits only the cluster and
+ * explicitly trusted sources. It lives outside the cluster so it survives a cluster rebuild.
+ *
+ * The API's users are not made here: they are alternating users (components/alternating-database-users.ts) that
+ * loco's control plane keeps, so the pool has no fixed user and each session logs in as the inbound user.
  */
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { tlsEndpoint, type DatabaseConnection, type DatabaseEndpoint } from "../lib/database-connection";
+import { tlsEndpoint, type DatabaseEndpoint } from "../lib/database-connection";
+import type { DatabaseAddress } from "./alternating-database-users";
 
 /** A source the database firewall admits (DigitalOcean rule types; `ip_addr` takes an IP or CIDR). */
 export interface TrustedSource {
@@ -47,11 +51,6 @@ export interface ManagedDatabaseArgs {
    * @default "loco"
    */
   readonly databaseName?: string;
-  /**
-   * Name of the API's user.
-   * @default "loco_api"
-   */
-  readonly userName?: string;
   /** Protect the cluster and database from deletion and replacement (prod). */
   readonly protect: boolean;
   /** Tags on the database cluster. */
@@ -59,8 +58,10 @@ export interface ManagedDatabaseArgs {
 }
 
 export class ManagedDatabase extends pulumi.ComponentResource {
-  /** The API's connection details, pooled and direct. Secret. */
-  public readonly connection: pulumi.Output<DatabaseConnection>;
+  /** Where the API reaches its database, through the pool and directly; a login is added by whoever holds one. */
+  public readonly addresses: pulumi.Output<{ readonly pooled: DatabaseAddress; readonly direct: DatabaseAddress }>;
+  /** The API's database name. */
+  public readonly databaseName: string;
   public readonly clusterId: pulumi.Output<string>;
   /**
    * The cluster's admin (doadmin) on its private address, for platform services that need their own database on
@@ -72,7 +73,6 @@ export class ManagedDatabase extends pulumi.ComponentResource {
     super("loco:database:ManagedDatabase", name, {}, opts);
     validateDatabaseArgs(name, args, this);
     const databaseName = args.databaseName ?? "loco";
-    const userName = args.userName ?? "loco_api";
 
     const cluster = new digitalocean.DatabaseCluster(
       `${name}-postgres`,
@@ -97,17 +97,11 @@ export class ManagedDatabase extends pulumi.ComponentResource {
       // Deleting the database drops every table in it.
       { parent: this, protect: args.protect },
     );
-    const user = new digitalocean.DatabaseUser(`${name}-api-user`, { clusterId: cluster.id, name: userName }, { parent: this });
+    // No `user`: sessions connect as the inbound user, so the pool serves whichever of the API's alternating users
+    // is active, and a switch needs no change to the pool.
     const pool = new digitalocean.DatabaseConnectionPool(
       `${name}-api-pool`,
-      {
-        clusterId: cluster.id,
-        name: `${databaseName}-api`,
-        mode: "transaction",
-        size: args.connectionPoolSize,
-        dbName: database.name,
-        user: user.name,
-      },
+      { clusterId: cluster.id, name: `${databaseName}-api`, mode: "transaction", size: args.connectionPoolSize, dbName: database.name },
       { parent: this },
     );
 
@@ -123,15 +117,14 @@ export class ManagedDatabase extends pulumi.ComponentResource {
         .all([cluster.privateHost, cluster.port, cluster.database, cluster.user, cluster.password])
         .apply(([host, port, db, adminUser, password]) => tlsEndpoint(host, port, db, adminUser, password)),
     );
-    this.connection = pulumi.secret(
-      pulumi
-        .all([pool.privateHost, pool.port, pool.name, cluster.privateHost, cluster.port, database.name, user.name, user.password])
-        .apply(([poolHost, poolPort, poolName, host, port, db, userName_, password]) => ({
-          pooled: tlsEndpoint(poolHost, poolPort, poolName, userName_, password),
-          direct: tlsEndpoint(host, port, db, userName_, password),
-        })),
-    );
-    this.registerOutputs({ clusterId: this.clusterId, connection: this.connection });
+    this.databaseName = databaseName;
+    this.addresses = pulumi
+      .all([pool.privateHost, pool.port, pool.name, cluster.privateHost, cluster.port, database.name])
+      .apply(([poolHost, poolPort, poolName, host, port, db]) => ({
+        pooled: { host: poolHost, port: poolPort, database: poolName },
+        direct: { host, port, database: db },
+      }));
+    this.registerOutputs({ clusterId: this.clusterId, addresses: this.addresses });
   }
 }
 

@@ -24,7 +24,8 @@ import { gatewayListeners, platformRoutesLabel, sharedGatewayParentRef } from ".
 import type { BucketAccess } from "./object-storage";
 import { chartRelease } from "./chart-release";
 import { platformNamespace } from "./namespace";
-import { PostgresSchemaGrant } from "./postgres-schema-grant";
+import { AlternatingDatabaseUsers, type AlternatingUsersDatabase } from "./alternating-database-users";
+import type { AlternatingUsersState, AlternatingUsersStep } from "./alternating-users";
 import { GeneratedSecret, neverRotates, type RotationPolicy } from "./secrets";
 import { platformNamespaces } from "../lib/platform-namespaces";
 
@@ -60,15 +61,15 @@ export type HarborDatabaseArgs =
   | {
       /** A database of Harbor's own on the managed Postgres, which outlives the cluster (dev, prod). */
       readonly kind: "managed";
-      /** Harbor's own database and user (components/app-database.ts). Secret. */
-      readonly connection: pulumi.Output<DatabaseEndpoint>;
-      /** The cluster's admin, to let that user create its tables (components/postgres-schema-grant.ts). Secret. */
-      readonly admin: pulumi.Output<DatabaseEndpoint>;
-      /** The database in `connection`, as a plain name for the grant. */
-      readonly databaseName: string;
-      /** The user in `connection`, as a plain name for the grant. */
-      readonly userName: string;
-      /** The database and user resources: the grant runs only once both exist. */
+      /**
+       * Harbor's database (components/app-database.ts) and the cluster's admin, on which this component keeps
+       * Harbor's alternating users `harbor_a` / `harbor_b` (group role `harbor`); `pooled` and `direct` are both
+       * the direct address (Harbor holds prepared statements, which a transaction pool breaks).
+       */
+      readonly alternatingUsers: AlternatingUsersDatabase;
+      /** This run's rotation step of Harbor's database users (stacks/alternating-users-rotation.ts). */
+      readonly step: AlternatingUsersStep;
+      /** The database resource: the users' setup runs only once it exists. */
       readonly databaseReady: readonly pulumi.Resource[];
       /** Most connections each Harbor pod opens (they share the managed database's connection limit); at least 2. */
       readonly maxOpenConnections: number;
@@ -132,6 +133,8 @@ export class Harbor extends pulumi.ComponentResource {
   public readonly adminPassword: pulumi.Output<string>;
   /** The release, the route, the Gateway and the certificate: Harbor's API answers once all are in place. */
   public readonly ready: pulumi.Resource[];
+  /** With a managed database: the state of Harbor's alternating users this run leaves for the next. */
+  public readonly databaseUsers?: AlternatingUsersState;
 
   constructor(name: string, args: HarborArgs, opts?: pulumi.ComponentResourceOptions) {
     super("loco:registry:Harbor", name, {}, opts);
@@ -150,6 +153,7 @@ export class Harbor extends pulumi.ComponentResource {
     const secrets = this.harborSecrets(name, ns, generated);
     const imageStorage = this.imageStorage(name, ns, args.imageStorage);
     const database = this.database(name, ns, args.database);
+    this.databaseUsers = database.state;
 
     const release = chartRelease(
       `${name}-release`,
@@ -266,29 +270,35 @@ export class Harbor extends pulumi.ComponentResource {
     };
   }
 
-  private database(name: string, ns: pulumi.Input<string>, database: HarborDatabaseArgs): Part<HarborDatabase> {
+  private database(
+    name: string,
+    ns: pulumi.Input<string>,
+    database: HarborDatabaseArgs,
+  ): Part<HarborDatabase> & { state?: AlternatingUsersState } {
     if (database.kind === "in-cluster") return { values: { kind: "internal", size: `${database.sizeGiB}Gi` }, waitFor: [] };
-    const connection = database.connection;
-    const password = this.secret(name, ns, "database", { [harborSecretKeys.databasePassword]: connection.apply((c) => c.password) });
-    const grant = new PostgresSchemaGrant(
-      `${name}-database-grant`,
-      { namespace: ns, jobName: "harbor-database-grant", admin: database.admin, database: database.databaseName, role: database.userName },
-      // Its arguments are plain names: without this the Job could run before the database or the role exists.
+    const users = new AlternatingDatabaseUsers(
+      `${name}-database-users`,
+      { namespace: ns, jobName: "harbor-database-users", database: database.alternatingUsers, base: "harbor", step: database.step },
+      // The setup names the database: without this the Job could run before it exists.
       { parent: this, dependsOn: [...database.databaseReady] },
     );
-    // Only the password is secret; the rest is where the database is.
+    const connection = users.connection.apply((c) => c.direct);
+    const password = this.secret(name, ns, "database", { [harborSecretKeys.databasePassword]: connection.apply((c) => c.password) });
+    // Only the password is secret; the rest is where the database is. A switch changes `user` in the values, which
+    // rolls core, jobservice and the exporter onto the other user.
     const endpoint = <T>(pick: (c: DatabaseEndpoint) => T) => pulumi.unsecret(connection.apply(pick));
     return {
       values: {
         kind: "external",
         host: endpoint((c) => c.host),
         port: endpoint((c) => c.port),
-        user: endpoint((c) => c.user),
+        user: users.activeUser,
         database: endpoint((c) => c.database),
         passwordSecret: secretName("database"),
         maxOpenConnections: database.maxOpenConnections,
       },
-      waitFor: [password, grant.job],
+      waitFor: [password, users.setup],
+      state: users.state,
     };
   }
 }

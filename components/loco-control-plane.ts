@@ -15,6 +15,8 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConnection } from "../lib/database-connection";
+import type { AlternatingUsersState, AlternatingUsersStep } from "./alternating-users";
+import { AlternatingDatabaseUsers, type AlternatingUsersDatabase } from "./alternating-database-users";
 import { platformNamespaces } from "../lib/platform-namespaces";
 import { isQuantity } from "../lib/quantity";
 import { registryPullSecretName } from "../lib/registry-pull-secret";
@@ -77,8 +79,8 @@ export interface LocoControlPlaneArgs {
     /** Where the API is served, `api.{baseDomain}`. */
     readonly api: string;
   };
-  /** loco's database of record as its own user; the API connects through `pooled` (secret). */
-  readonly database: pulumi.Input<DatabaseConnection>;
+  /** loco's database of record as its own user; the API connects through `pooled`. */
+  readonly database: LocoDatabaseArgs;
   /** Harbor, from the registry layer. */
   readonly registry: LocoRegistryArgs;
   /** The GitHub OAuth app loco's users log in with; only a person can create it (secret config). */
@@ -108,6 +110,26 @@ export interface LocoControlPlaneArgs {
   /** What an HTTPRoute needs first: the Gateway API CRDs and the shared Gateway (the traffic layer's `routesReady`). */
   readonly routesReady: readonly pulumi.Resource[];
 }
+
+/**
+ * loco's database: a connection used as given (the local stack's URL; secret), or the managed cluster on which this
+ * component keeps loco's alternating users `loco_a` / `loco_b` (group role `loco`) and points the API at the user
+ * `step` makes active.
+ */
+export type LocoDatabaseArgs =
+  | {
+      /** The connection the API uses as is (secret). */
+      readonly connection: pulumi.Input<DatabaseConnection>;
+    }
+  | {
+      /** The managed cluster and the addresses the active user's connection is built on. */
+      readonly alternatingUsers: AlternatingUsersDatabase;
+      /** This run's rotation step (stacks/alternating-users-rotation.ts). */
+      readonly step: AlternatingUsersStep;
+    };
+
+/** The group role of loco's alternating database users. */
+export const locoDatabaseGroup = "loco";
 
 /** Harbor as loco's pods see it. */
 export interface LocoRegistryArgs {
@@ -155,6 +177,10 @@ export class LocoControlPlane extends pulumi.ComponentResource {
   public readonly ready: pulumi.Output<LocoReadiness>;
   /** The same, as resources to `dependsOn`: the CRD, the controller Deployment, the API Deployment. */
   public readonly readyResources: readonly pulumi.Resource[];
+  /** The connection the API uses (the active user's, with alternating users). Secret. */
+  public readonly database: pulumi.Output<DatabaseConnection>;
+  /** With alternating users: the state this run leaves (active user, password times, counter) for the next run. */
+  public readonly databaseUsers?: AlternatingUsersState;
 
   constructor(name: string, args: LocoControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
     super("loco:control-plane:LocoControlPlane", name, {}, opts);
@@ -181,6 +207,9 @@ export class LocoControlPlane extends pulumi.ComponentResource {
     for (const workload of ["api", "ui", "controller"] as const) {
       new k8s.core.v1.ServiceAccount(`${name}-${workload}-account`, locoServiceAccount(workload, namespaceName), inNamespace);
     }
+    const database = this.databaseConnection(name, args.database, namespaceName, inNamespace);
+    this.database = database.connection;
+    this.databaseUsers = database.state;
     const controllerGrants = this.grant(name, "controller", controllerClusterRules, controllerLeaderElectionRules, inNamespace);
     const apiGrants = this.grant(name, "api", apiClusterRules, apiNamespaceRules, inNamespace);
 
@@ -198,8 +227,9 @@ export class LocoControlPlane extends pulumi.ComponentResource {
       logLevel: args.logLevel,
     };
 
+    // The API's DATABASE_URL is the active user's: a switch changes the Secret, hence the checksum, and rolls the pods.
     const apiSecrets = pulumi
-      .all([args.database, args.githubOAuth.clientId, args.githubOAuth.clientSecret, args.registry.builder])
+      .all([database.connection, args.githubOAuth.clientId, args.githubOAuth.clientSecret, args.registry.builder])
       .apply(([database, clientId, clientSecret, builder]) =>
         apiSecretData({
           databaseUrl: apiDatabaseUrl(database.pooled),
@@ -274,8 +304,12 @@ export class LocoControlPlane extends pulumi.ComponentResource {
           ),
         checksum(apiSecrets),
       ),
-      // The API writes Applications: only once the CRD exists and the controller that acts on them is available.
-      { parent: this, dependsOn: [namespace, crd, controller, apiSecret, ...apiGrants, ...(signingKeys ? [signingKeys] : [])] },
+      // The API writes Applications: only once the CRD exists and the controller that acts on them is available. With
+      // alternating users, only once the user it switches to has its new password.
+      {
+        parent: this,
+        dependsOn: [namespace, crd, controller, apiSecret, ...apiGrants, ...database.ready, ...(signingKeys ? [signingKeys] : [])],
+      },
     );
 
     new k8s.apps.v1.Deployment(
@@ -314,6 +348,22 @@ export class LocoControlPlane extends pulumi.ComponentResource {
       api: `${apiMeta.namespace}/${apiMeta.name}`,
     }));
     this.registerOutputs({ namespace: this.namespace, apiUrl: this.apiUrl, webAppUrl: this.webAppUrl, ready: this.ready });
+  }
+
+  /** The API's connection: as given, or the active one of loco's alternating users, made by a Job in loco's namespace. */
+  private databaseConnection(
+    name: string,
+    database: LocoDatabaseArgs,
+    namespace: string,
+    opts: pulumi.CustomResourceOptions,
+  ): { connection: pulumi.Output<DatabaseConnection>; ready: pulumi.Resource[]; state?: AlternatingUsersState } {
+    if ("connection" in database) return { connection: pulumi.secret(pulumi.output(database.connection)), ready: [] };
+    const users = new AlternatingDatabaseUsers(
+      `${name}-database-users`,
+      { namespace, jobName: "loco-database-users", database: database.alternatingUsers, base: locoDatabaseGroup, step: database.step },
+      { ...opts, parent: this },
+    );
+    return { connection: users.connection, ready: [users.setup], state: users.state };
   }
 
   /** A workload's ClusterRole and Role, each bound to its service account alone; returns the bindings. */

@@ -10,7 +10,7 @@
  */
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { psqlImage } from "./postgres-schema-grant";
+import { psqlImage } from "../lib/psql-client";
 
 /** The status page's port inside the container; App Platform routes 443 to it. */
 export const statusPort = 8080;

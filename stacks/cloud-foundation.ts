@@ -12,7 +12,8 @@ import { ManagedDatabase } from "../components/database";
 import { Dns } from "../components/dns";
 import { kubernetesProvider } from "../components/kubernetes-provider";
 import { EntryLoadBalancer, loadBalancerHostname } from "../components/load-balancer";
-import type { DatabaseConnection, DatabaseEndpoint } from "../lib/database-connection";
+import type { AlternatingUsersDatabase } from "../components/alternating-database-users";
+import type { DatabaseEndpoint } from "../lib/database-connection";
 import type { CloudStackConfig } from "./config";
 import type { Foundation } from "./foundation";
 import type { RotationRun } from "./rotation-state";
@@ -26,7 +27,7 @@ export interface CloudFoundationArgs {
 
 export class CloudFoundation extends pulumi.ComponentResource implements Foundation {
   public readonly providers: readonly pulumi.ProviderResource[];
-  public readonly database: pulumi.Output<DatabaseConnection>;
+  public readonly database: { readonly alternatingUsers: AlternatingUsersDatabase };
   public readonly objectStorage: { readonly region: string };
   public readonly dnsSolverToken: pulumi.Output<string>;
   public readonly publicEntry: { readonly loadBalancerId: pulumi.Output<string>; readonly address: pulumi.Output<string> };
@@ -127,7 +128,14 @@ export class CloudFoundation extends pulumi.ComponentResource implements Foundat
       { parent: this },
     );
     this.providers = [kubernetes, digitaloceanProvider];
-    this.database = database.connection;
+    this.database = {
+      alternatingUsers: {
+        admin: database.admin,
+        database: database.databaseName,
+        pooled: database.addresses.apply((addresses) => addresses.pooled),
+        direct: database.addresses.apply((addresses) => addresses.direct),
+      },
+    };
     this.objectStorage = { region: config.objectStorage.region ?? config.region };
     this.dnsSolverToken = dns.dnsSolverToken;
     args.rotations.appliedBy("cloudflareDnsToken", dns.solverTokens);
@@ -135,7 +143,6 @@ export class CloudFoundation extends pulumi.ComponentResource implements Foundat
     this.managedPostgres = { clusterId: database.clusterId, admin: database.admin };
     this.outputs = {
       cluster: { id: cluster.clusterId, name: cluster.clusterName, endpoint: cluster.endpoint, vpcId: cluster.vpcId },
-      database: database.connection,
       dns: { zoneId: dns.zoneId, hostnames: dns.hostnames },
       dnsSolverToken: dns.dnsSolverToken,
     };

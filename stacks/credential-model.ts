@@ -25,10 +25,7 @@ export interface CredentialModel {
   readonly what: string;
 }
 
-/** A credential in the model that `npm run rotate` cannot yet bump (the program does not issue it yet). */
-export type PlannedCredential = "locoApiDatabase" | "harborDatabaseUser";
-
-export const credentialModel: Readonly<Record<RotatingCredential | PlannedCredential, CredentialModel>> = {
+export const credentialModel: Readonly<Record<RotatingCredential, CredentialModel>> = {
   cloudflareDnsToken: {
     kind: "two valid at once",
     what: rotatingCredentials.cloudflareDnsToken,
@@ -69,15 +66,16 @@ export const credentialModel: Readonly<Record<RotatingCredential | PlannedCreden
   },
   locoApiDatabase: {
     kind: "alternating users",
-    what: "loco API's PostgreSQL users loco_a / loco_b (group role loco)",
-    consumers: ["loco API and controller (checksum annotation rolls their pods onto the other user)"],
-    applied: "not yet issued by the program",
+    what: rotatingCredentials.locoApiDatabase,
+    // The controller holds no database credential: it reads Applications from the Kubernetes API only.
+    consumers: ["loco API (its DATABASE_URL Secret's checksum annotation rolls its pods onto the other user)"],
+    applied: "yes",
   },
   harborDatabaseUser: {
     kind: "alternating users",
-    what: "Harbor's PostgreSQL users harbor_a / harbor_b (group role harbor)",
-    consumers: ["Harbor core, jobservice, exporter (credentials-issued-at annotation rolls them)"],
-    applied: "not yet issued by the program",
+    what: rotatingCredentials.harborDatabaseUser,
+    consumers: ["Harbor core, jobservice, exporter (the user in the chart's values changes: the chart rolls them)"],
+    applied: "yes",
   },
   clickhouseWriterPassword: {
     kind: "alternating users",
@@ -116,7 +114,7 @@ export const credentialModel: Readonly<Record<RotatingCredential | PlannedCreden
   },
 };
 
-export const modelledCredentialNames = (Object.keys(credentialModel) as (RotatingCredential | PlannedCredential)[]).sort();
+export const modelledCredentialNames = (Object.keys(credentialModel) as RotatingCredential[]).sort();
 
 const cell = (text: string): string => text.replaceAll("|", "\\|");
 

@@ -4,6 +4,7 @@
  * the traffic, observability and registry layers take either, and are shared by all three environments.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { AlternatingUsersDatabase } from "../components/alternating-database-users";
 import type { DatabaseConnection, DatabaseEndpoint } from "../lib/database-connection";
 
 export interface Foundation {
@@ -12,8 +13,11 @@ export interface Foundation {
    * DigitalOcean where the environment has it (for the buckets and databases a layer keeps outside the cluster).
    */
   readonly providers: readonly pulumi.ProviderResource[];
-  /** loco's database of record (secret). */
-  readonly database: pulumi.Output<DatabaseConnection>;
+  /**
+   * loco's database of record: local, a connection as given (secret); dev/prod, the managed cluster on which loco's
+   * control plane keeps its alternating users (components/alternating-database-users.ts).
+   */
+  readonly database: { readonly connection: pulumi.Output<DatabaseConnection> } | { readonly alternatingUsers: AlternatingUsersDatabase };
   /**
    * dev/prod: Spaces, for what must outlive the cluster (a layer creates its buckets with components/object-storage.ts,
    * under the DigitalOcean provider in `providers`). Undefined on the local stack, where layers keep such state in the

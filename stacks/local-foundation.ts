@@ -15,7 +15,7 @@ export interface LocalFoundationArgs {
 
 export class LocalFoundation extends pulumi.ComponentResource implements Foundation {
   public readonly providers: readonly pulumi.ProviderResource[];
-  public readonly database: pulumi.Output<DatabaseConnection>;
+  public readonly database: { readonly connection: pulumi.Output<DatabaseConnection> };
   public readonly outputs: Record<string, unknown>;
 
   constructor(name: string, args: LocalFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -33,8 +33,9 @@ export class LocalFoundation extends pulumi.ComponentResource implements Foundat
       { parent: this },
     );
     this.providers = [kubernetes];
-    this.database = pulumi.secret(config.credentials.databaseUrl.apply(connectionFromUrl));
-    this.outputs = { cluster: { context: config.local.kubeContext }, database: this.database };
+    this.database = { connection: pulumi.secret(config.credentials.databaseUrl.apply(connectionFromUrl)) };
+    // The stack output `database` is the loco layer's: the connection loco's API is given.
+    this.outputs = { cluster: { context: config.local.kubeContext } };
     this.registerOutputs(this.outputs);
   }
 }

@@ -6,9 +6,10 @@
  * then the API, each in place before any Application is written.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LocoControlPlane, type LocoReadiness, type LocoRegistryArgs } from "../components/loco-control-plane";
+import { LocoControlPlane, type LocoDatabaseArgs, type LocoReadiness, type LocoRegistryArgs } from "../components/loco-control-plane";
 import { SigningKeySet } from "../components/signing-key-set";
-import type { DatabaseConnection } from "../lib/database-connection";
+import { alternatingUsersRotation, recordAlternatingUsers } from "./alternating-users-rotation";
+import type { Foundation } from "./foundation";
 import { locoApplication } from "../lib/loco-system";
 import { otlpGrpcEndpoint } from "../lib/telemetry-endpoints";
 import type { StackConfig } from "./config";
@@ -20,8 +21,8 @@ export const signingKeyIdPrefix = "loco-api";
 export interface LocoLayerArgs {
   /** The stack's typed config (stacks/config.ts): `controlPlane`, the public names and the GitHub OAuth secrets. */
   readonly config: StackConfig;
-  /** loco's database of record as its own user (the foundation's `database`; secret). */
-  readonly database: pulumi.Output<DatabaseConnection>;
+  /** loco's database of record (the foundation's `database`): a connection, or where to keep alternating users. */
+  readonly database: Foundation["database"];
   /** The traffic layer's `routesReady`: the Gateway API CRDs and the shared Gateway its routes attach to. */
   readonly routesReady: readonly pulumi.Resource[];
   /** Harbor and its robots, from the registry layer. */
@@ -31,7 +32,7 @@ export interface LocoLayerArgs {
 }
 
 export class LocoLayer extends pulumi.ComponentResource {
-  /** Stack output `loco`. */
+  /** Stack outputs `loco` and `database` (the connection loco's API is given; secret). */
   public readonly outputs: Record<string, unknown>;
   /** Resolves once the Application CRD exists and the controller, then the API, are available. */
   public readonly ready: pulumi.Output<LocoReadiness>;
@@ -40,6 +41,10 @@ export class LocoLayer extends pulumi.ComponentResource {
     super("loco:layer:Loco", name, {}, opts);
     const { config } = args;
     const settings = config.controlPlane;
+    const database: LocoDatabaseArgs =
+      "connection" in args.database
+        ? args.database
+        : { alternatingUsers: args.database.alternatingUsers, step: alternatingUsersRotation(args.rotations, "locoApiDatabase") };
 
     // Two valid at once: the active key signs, the other one (newer before a promotion, older during the overlap)
     // only verifies, so no token the API issued stops verifying at a rotation step.
@@ -58,7 +63,7 @@ export class LocoLayer extends pulumi.ComponentResource {
         controller: settings.controller,
         disruptionBudgets: config.environment === "prod",
         hosts: { baseDomain: config.baseDomain, webApp: config.names.webApp, api: config.names.api },
-        database: args.database,
+        database,
         registry: args.registry,
         githubOAuth: { clientId: config.credentials.githubOAuthClientId, clientSecret: config.credentials.githubOAuthClientSecret },
         telemetry: { otlpGrpcEndpoint, environment: config.stack },
@@ -76,7 +81,12 @@ export class LocoLayer extends pulumi.ComponentResource {
     args.rotations.appliedBy("registryPullRobot", controlPlane.readyResources);
 
     this.ready = controlPlane.ready;
+    // loco's users are recorded once the API runs as the active one (its Deployment rolled, after the setup Job).
+    if (controlPlane.databaseUsers) {
+      recordAlternatingUsers(args.rotations, "locoApiDatabase", controlPlane.databaseUsers, controlPlane.readyResources);
+    }
     this.outputs = {
+      database: controlPlane.database,
       loco: {
         namespace: controlPlane.namespace,
         apiUrl: controlPlane.apiUrl,

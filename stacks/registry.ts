@@ -12,13 +12,14 @@ import { Harbor, harborAdminUser, type HarborDatabaseArgs, type HarborImageStora
 import { ObjectStorageBucket } from "../components/object-storage";
 import { TenantRegistry, type RegistryCredentials } from "../components/tenant-registry";
 import { registryPullSecretName } from "../lib/registry-pull-secret";
+import { alternatingUsersRotation, recordAlternatingUsers } from "./alternating-users-rotation";
 import type { StackConfig } from "./config";
 import type { Foundation } from "./foundation";
 import { rotationPolicy } from "./rotation-policy";
 import type { RotationRun } from "./rotation-state";
 
-/** Harbor's database and user on the managed cluster. */
-const harborDatabase = { name: "harbor", user: "harbor" } as const;
+/** Harbor's database on the managed cluster (its users are the pair harbor_a / harbor_b, group role harbor). */
+const harborDatabase = { name: "harbor" } as const;
 
 /** Size of the in-cluster database volume on the local stack. */
 const localDatabaseGiB = 5;
@@ -105,6 +106,8 @@ export class RegistryLayer extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // Harbor's users are recorded once Harbor runs with the active one (its release rolled, after the setup Job).
+    if (harbor.databaseUsers) recordAlternatingUsers(args.rotations, "harborDatabaseUser", harbor.databaseUsers, harbor.ready);
     args.rotations.appliedBy("registryBuilderRobot", tenants.robotAccounts.builder);
     args.rotations.appliedBy("registryPullRobot", tenants.robotAccounts.pull);
 
@@ -169,7 +172,6 @@ export class RegistryLayer extends pulumi.ComponentResource {
         privateHost: pulumi.unsecret(managedPostgres.admin.apply((a) => a.host)),
         port: pulumi.unsecret(managedPostgres.admin.apply((a) => a.port)),
         databaseName: harborDatabase.name,
-        userName: harborDatabase.user,
         protect: config.protect,
       },
       { parent: this },
@@ -179,10 +181,14 @@ export class RegistryLayer extends pulumi.ComponentResource {
       imageStorage: { kind: "spaces", access: bucket.access, keyGeneration: bucket.keyGeneration },
       database: {
         kind: "managed",
-        connection: appDatabase.connection,
-        admin: managedPostgres.admin,
-        databaseName: harborDatabase.name,
-        userName: harborDatabase.user,
+        alternatingUsers: {
+          admin: managedPostgres.admin,
+          database: harborDatabase.name,
+          // Harbor holds prepared statements across transactions: no pool, both addresses are the direct one.
+          pooled: appDatabase.address,
+          direct: appDatabase.address,
+        },
+        step: alternatingUsersRotation(rotations, "harborDatabaseUser"),
         databaseReady: appDatabase.ready,
         maxOpenConnections: config.registry.databaseConnections,
       },

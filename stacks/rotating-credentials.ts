@@ -11,6 +11,8 @@ export const rotatingCredentials = {
   clickhouseReaderPassword: "ClickHouse `grafana` user Grafana's datasource reads with",
   grafanaAdminPassword: "Grafana's `admin` login",
   harborAdminPassword: "Harbor's admin password, changed through Harbor's API (the platform's own Harbor credential)",
+  harborDatabaseUser: "Harbor's PostgreSQL users harbor_a / harbor_b (group role harbor): the idle one is re-passworded, then used",
+  locoApiDatabase: "loco API's PostgreSQL users loco_a / loco_b (group role loco): the idle one is re-passworded, then used",
   locoApiSigningKeys: "loco API's JWT signing key set: current + previous key pairs with key ids (two-tone JWT secrets)",
   registryBuilderRobot: "Harbor robot account that pushes and pulls tenant images (loco's build infrastructure)",
   registryPullRobot: "Harbor robot account that only pulls tenant images (the cluster's imagePullSecret)",

@@ -82,7 +82,8 @@ export function parseRecordedRotations(text: string, where: string): Readonly<Re
       throw new RotationStatusError(`${where}: rotation.${name} must have string issuedAt and dueAt (and optional overlapUntil)`);
     }
     let twoSlot: RecordedRotation["twoSlot"];
-    if (entry?.state !== undefined) {
+    // Only a two-slot entry's state has slots; an alternating pair's (`kind: "alternating users"`) is read as times.
+    if (entry?.state !== undefined && entry.kind !== "alternating users") {
       try {
         twoSlot = { phase: String(entry.phase), state: parseTwoSlotState(name, entry.state) };
       } catch (error) {

@@ -4,6 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { Client } from "pg";
 import {
   alternatingUsersStep,
+  postgresGroupGrantSql,
   postgresRotateSql,
   postgresSetupSql,
   slotUser,
@@ -81,6 +82,47 @@ describe("alternating users", () => {
     // After two rotations the first user's original password is gone.
     await assert.rejects(connect(urlAs("harbor_a", "first-a")), /password authentication failed/);
   });
+
+  test(
+    "loco's pair: a session of the active user survives the rotation; the other user uses its tables through the group",
+    { timeout: 180_000 },
+    async () => {
+      const admin = await connect(server.url);
+      const database = new URL(server.url).pathname.slice(1);
+      for (const sql of [...postgresSetupSql("loco", { a: "loco-a-1", b: "loco-b-1" }), ...postgresGroupGrantSql("loco", database)]) {
+        await admin.query(sql);
+      }
+      let state = alternatingUsersStep(undefined, { counter: 0, now: "2026-03-01T00:00:00Z", maxAgeDays: 30 }).next;
+      assert.equal(state.active, "a");
+      const passwords = { a: "loco-a-1", b: "loco-b-1" };
+
+      // The API's pooled connection, opened as the active user, runs a migration: the table belongs to the group.
+      const before = await connect(urlAs("loco_a", passwords.a));
+      await before.query("CREATE TABLE apps (name text)");
+      await before.query("INSERT INTO apps VALUES ('first')");
+      const owner = await admin.query("SELECT tableowner FROM pg_tables WHERE tablename = 'apps'");
+      assert.equal(owner.rows[0].tableowner, "loco");
+
+      const step = alternatingUsersStep(state, { counter: 1, now: "2026-03-02T00:00:00Z", maxAgeDays: 30 });
+      assert.deepEqual([step.changes, step.next.active], ["b", "b"]);
+      await admin.query(postgresRotateSql("loco", "b", "loco-b-2"));
+      passwords.b = "loco-b-2";
+      state = step.next;
+
+      // The session opened before the rotation still reads and writes: its user and password were not touched.
+      await before.query("INSERT INTO apps VALUES ('during')");
+      // The consumer switched to loco_b logs in with the new password and works on loco_a's table through the group.
+      const after = await connect(urlAs(slotUser("loco", state.active), passwords[state.active]));
+      await after.query("INSERT INTO apps VALUES ('after')");
+      assert.deepEqual(
+        (await after.query("SELECT name FROM apps ORDER BY name")).rows.map((row) => row.name),
+        ["after", "during", "first"],
+      );
+      // loco_b's previous password no longer logs in; loco_a's is unchanged until the next rotation.
+      await assert.rejects(connect(urlAs("loco_b", "loco-b-1")), /password authentication failed/);
+      await (await connect(urlAs("loco_a", passwords.a))).query("SELECT 1 FROM apps LIMIT 1");
+    },
+  );
 
   test("a user name that could end the statement is refused", () => {
     assert.throws(() => postgresRotateSql("harbor; DROP TABLE x", "a", "p"), /database user name "harbor; DROP TABLE x_a"/);

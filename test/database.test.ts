@@ -53,25 +53,26 @@ describe("ManagedDatabase", () => {
     ]);
   });
 
-  test("the API gets its own database, user and a transaction-mode pool on them", async () => {
+  test("the API gets its own database and a transaction-mode pool on it, with no fixed user", async () => {
     const registered = await build();
     const pool = registered.one("digitalocean:index/databaseConnectionPool:DatabaseConnectionPool");
     assert.equal(pool.inputs.mode, "transaction");
     assert.equal(pool.inputs.size, 40);
     assert.equal(pool.inputs.dbName, "loco");
-    assert.equal(pool.inputs.user, "loco_api");
-    assert.ok(registered.waitsFor(pool, registered.one("digitalocean:index/databaseUser:DatabaseUser")));
+    // Sessions log in as the inbound user: whichever of loco's alternating users is active.
+    assert.equal(pool.inputs.user, undefined);
+    assert.equal(registered.ofType("digitalocean:index/databaseUser:DatabaseUser").length, 0);
     assert.ok(registered.waitsFor(pool, registered.one("digitalocean:index/databaseDb:DatabaseDb")));
   });
 
-  test("the connection is one secret object: pooled through PgBouncer, direct for migrations, TLS only", async () => {
+  test("the addresses carry no credential: the pool by its name, the database directly; the admin endpoint is secret", async () => {
     const database = (await build()).result;
-    assert.equal(await outputIsSecret(database.connection), true);
-    const connection = await valueOf(database.connection);
-    assert.equal(connection.pooled.database, "loco-api");
-    assert.equal(connection.direct.database, "loco");
-    assert.equal(connection.pooled.sslmode, "require");
-    assert.match(connection.direct.uri, /^postgresql:\/\/loco_api:.+@.+:25060\/loco\?sslmode=require$/);
+    const addresses = await valueOf(database.addresses);
+    assert.equal(addresses.pooled.database, "loco-api");
+    assert.equal(addresses.direct.database, "loco");
+    assert.equal(addresses.direct.port, 25060);
+    assert.deepEqual(Object.keys(addresses.pooled).sort(), ["database", "host", "port"]);
+    assert.equal(await outputIsSecret(database.admin), true);
   });
 
   test("a single-node size cannot be given more nodes by direct use", async () => {

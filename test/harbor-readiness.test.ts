@@ -54,14 +54,12 @@ describe("Harbor is configured only once its endpoint serves", () => {
     });
   }
 
-  test("the Harbor database grant runs after the database and the user it grants exist", async () => {
+  test("Harbor's database users are set up after the database exists, and Harbor waits for them", async () => {
     const registered = await runStack("dev");
-    const job = registered.one("kubernetes:batch/v1:Job", "loco-dev-harbor-database-grant-job");
-    const named = (type: string) => registered.ofType(type).filter((r) => r.inputs.name === "harbor");
-    const [database, user] = [named("digitalocean:index/databaseDb:DatabaseDb"), named("digitalocean:index/databaseUser:DatabaseUser")];
+    const job = registered.one("kubernetes:batch/v1:Job", "loco-dev-harbor-database-users-setup");
+    const database = registered.ofType("digitalocean:index/databaseDb:DatabaseDb").filter((r) => r.inputs.name === "harbor");
     assert.equal(database.length, 1, "Harbor's database");
-    assert.equal(user.length, 1, "Harbor's user");
-    assert.ok(registered.waitsFor(job, database[0]), "the grant must wait for the database");
-    assert.ok(registered.waitsFor(job, user[0]), "the grant must wait for the user");
+    assert.ok(registered.waitsFor(job, database[0]), "the setup must wait for the database");
+    assert.ok(registered.waitsFor(registered.one("kubernetes:helm.sh/v3:Release", "loco-dev-harbor-release"), job));
   });
 });

@@ -44,7 +44,7 @@ const args = (patch: Partial<LocoControlPlaneArgs> = {}): LocoControlPlaneArgs =
   controller: { replicas: 2, cpu: "50m", memory: "128Mi" },
   disruptionBudgets: true,
   hosts: { baseDomain: "loco.example.com", webApp: "loco.example.com", api: "api.loco.example.com" },
-  database: pulumi.secret(connection(secrets.databasePassword)),
+  database: { connection: pulumi.secret(connection(secrets.databasePassword)) },
   registry: {
     url: "https://registry.loco.example.com",
     host: "registry.loco.example.com",
@@ -201,7 +201,7 @@ describe("LocoControlPlane: secrets", () => {
 
   test("a changed credential rolls the API's pods; the controller's stay", async () => {
     const annotations = async (password: string) => {
-      const registered = await build({ database: pulumi.secret(connection(password)) });
+      const registered = await build({ database: { connection: pulumi.secret(connection(password)) } });
       const annotation = (name: string) =>
         (deployment(registered, name).inputs.spec as Any).template.metadata.annotations["loco.dev/secret-checksum"];
       return { api: annotation("loco-api") as string, controller: annotation("loco-controller") as string };

@@ -157,7 +157,7 @@ describe("each policy fires on a plan broken the way it guards against", () => {
 
   test("images-pinned (latest, no tag, a bare major version) fires on a broken plan", async () => {
     const dir = brokenPlan("prod", (rows) => {
-      const job = named(rows, "kubernetes:batch/v1:Job", (r) => r.name === "loco-prod-harbor-database-grant-job");
+      const job = named(rows, "kubernetes:batch/v1:Job", (r) => r.name === "loco-prod-harbor-database-users-setup");
       const containers = (job.inputs.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers;
       containers[0].image = "docker.io/library/postgres:latest";
       const cron = ofType(rows, "kubernetes:batch/v1:CronJob")[0];
@@ -171,7 +171,7 @@ describe("each policy fires on a plan broken the way it guards against", () => {
     await assertFires(
       dir,
       "images-pinned",
-      /Job loco-prod-harbor-database-grant-job/,
+      /Job loco-prod-harbor-database-users-setup/,
       /containers\[0\]\.image is not pinned: the tag "latest" moves/,
     );
     await assertFires(dir, "images-pinned", /CronJob loco-prod-clickhouse-backup/, /it has no tag, so it means :latest/);

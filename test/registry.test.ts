@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { alternatingUsersStep } from "../components/alternating-users";
 import { AppDatabase } from "../components/app-database";
 import { Harbor, harborRoute, type HarborArgs } from "../components/harbor";
-import { grantStatements, PostgresSchemaGrant } from "../components/postgres-schema-grant";
 import { dailyCron, retentionRules, robotName, TenantRegistry, type TenantRegistryArgs } from "../components/tenant-registry";
 import type { TwoSlotState } from "../components/two-slot-rotation";
 import { tlsEndpoint } from "../lib/database-connection";
@@ -12,7 +12,7 @@ import { platformRoutesLabel } from "../lib/shared-gateway";
 import { isSecret, outputIsSecret, runComponents, runStack, secretValue, valueOf, type Registered } from "./harness";
 
 const admin = tlsEndpoint("private-db.internal", 25060, "defaultdb", "doadmin", "admin-password");
-const harborConnection = tlsEndpoint("private-db.internal", 25060, "harbor", "harbor", "harbor-password");
+const harborAddress = { host: "private-db.internal", port: 25060, database: "harbor" };
 
 const harborArgs = (patch: Partial<HarborArgs> = {}): HarborArgs => ({
   hostname: "registry.example.com",
@@ -30,10 +30,8 @@ const harborArgs = (patch: Partial<HarborArgs> = {}): HarborArgs => ({
   },
   database: {
     kind: "managed",
-    connection: pulumi.secret(harborConnection),
-    admin: pulumi.secret(admin),
-    databaseName: "harbor",
-    userName: "harbor",
+    alternatingUsers: { admin: pulumi.secret(admin), database: "harbor", pooled: harborAddress, direct: harborAddress },
+    step: alternatingUsersStep(undefined, { counter: 0, now: "2026-01-01T00:00:00Z", maxAgeDays: 30 }),
     databaseReady: [],
     maxOpenConnections: 10,
   },
@@ -60,12 +58,12 @@ describe("Harbor (install)", () => {
     assert.equal(labels["pod-security.kubernetes.io/enforce"], "baseline");
   });
 
-  test("the release waits for every Secret its values name and for the database grant", async () => {
+  test("the release waits for every Secret its values name and for the database users' setup", async () => {
     const registered = await buildHarbor();
     const harbor = release(registered);
     const secrets = registered
       .ofType("kubernetes:core/v1:Secret")
-      .filter((s) => s.name.startsWith("loco-test-") && !s.name.includes("grant"));
+      .filter((s) => s.name.startsWith("loco-test-") && !s.name.includes("database-users"));
     assert.equal(secrets.length, 8);
     for (const secret of secrets) assert.ok(registered.waitsFor(harbor, secret), `${secret.name} before the release`);
     assert.ok(registered.waitsFor(harbor, registered.one("kubernetes:batch/v1:Job")));
@@ -78,7 +76,7 @@ describe("Harbor (install)", () => {
       isSecret(value) ? "<a secret leaf>" : value,
     );
     assert.ok(!values.includes("<a secret leaf>"), "a secret in the Helm values would end up in Helm's release record");
-    assert.ok(!values.includes("admin-password") && !values.includes("harbor-password") && !values.includes("spaces-secret"));
+    assert.ok(!values.includes("admin-password") && !values.includes("spaces-secret"));
   });
 
   test("the htpasswd line is the registry user and a bcrypt hash of its password", async () => {
@@ -88,12 +86,12 @@ describe("Harbor (install)", () => {
     assert.match(data.REGISTRY_HTPASSWD, /^harbor_registry_user:\$2a\$10\$/);
   });
 
-  test("the database grant runs as the admin, on Harbor's database, with no secret in its command line", async () => {
+  test("the database users' setup runs as the admin, on Harbor's database, with no secret in its command line", async () => {
     const registered = await buildHarbor();
     const job = registered.one("kubernetes:batch/v1:Job");
     const container = (job.inputs.spec as { template: { spec: { containers: { command: string[] }[] } } }).template.spec.containers[0];
     assert.ok(!container.command.join(" ").includes("admin-password"));
-    const grantSecret = registered.all.find((r) => r.name === "loco-test-database-grant-admin");
+    const grantSecret = registered.all.find((r) => r.name === "loco-test-database-users-admin");
     const env = secretValue(grantSecret?.inputs.stringData) as Record<string, string>;
     assert.deepEqual(env, {
       PGHOST: "private-db.internal",
@@ -275,29 +273,18 @@ describe("TenantRegistry (Harbor configuration)", () => {
 });
 
 describe("database for Harbor on the managed cluster", () => {
-  test("its own database and user, protected in prod, connection secret on the private address", async () => {
+  test("its own database, protected in prod, on the private address; no DigitalOcean user (the pair is made in SQL)", async () => {
     const registered = await runComponents(
       () =>
         new AppDatabase(
           "harbor",
-          { clusterId: "c-1", privateHost: "private-db.internal", port: 25060, databaseName: "harbor", userName: "harbor", protect: true },
+          { clusterId: "c-1", privateHost: "private-db.internal", port: 25060, databaseName: "harbor", protect: true },
           { providers: [new (require("@pulumi/digitalocean") as typeof import("@pulumi/digitalocean")).Provider("do", { token: "t" })] },
         ),
     );
     assert.equal(registered.one("digitalocean:index/databaseDb:DatabaseDb").protect, true);
-    assert.equal(await outputIsSecret(registered.result.connection), true);
-    assert.equal((await valueOf(registered.result.connection)).host, "private-db.internal");
-  });
-
-  test("names that are not plain SQL identifiers are refused (they go into a GRANT)", async () => {
-    await assert.rejects(
-      runComponents(() => new PostgresSchemaGrant("g", { namespace: "n", jobName: "g", admin, database: 'harbor"; DROP', role: "harbor" })),
-      /database must be a lowercase SQL identifier/,
-    );
-    assert.equal(
-      grantStatements("harbor", "harbor"),
-      'GRANT ALL PRIVILEGES ON DATABASE "harbor" TO "harbor"; GRANT ALL ON SCHEMA public TO "harbor";',
-    );
+    assert.equal(registered.ofType("digitalocean:index/databaseUser:DatabaseUser").length, 0);
+    assert.deepEqual(await valueOf(registered.result.address), { host: "private-db.internal", port: 25060, database: "harbor" });
   });
 });
 

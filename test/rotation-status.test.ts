@@ -164,6 +164,8 @@ describe("the stack output rotation status reads", () => {
       "clickhouseWriterPassword",
       "cloudflareDnsToken",
       "grafanaAdminPassword",
+      "harborDatabaseUser",
+      "locoApiDatabase",
       "locoApiSigningKeys",
       "registryBuilderRobot",
       "registryPullRobot",
