@@ -22,6 +22,7 @@ import { demoEnvironments, loadDemoDatabase } from "../resurrector/demo/demo-dat
 import { KubeClient } from "../resurrector/kube/api-client";
 import { loadKubeconfig } from "../resurrector/kube/kubeconfig";
 import { kubeSecretReader } from "../resurrector/snapshot/cluster-secrets";
+import { mapSecrets } from "../resurrector/snapshot/map-secrets";
 import { snapshotCluster, type SnapshotReport } from "../resurrector/snapshot/snapshot-cluster";
 import { openCertificate, sealedCertificates } from "../resurrector/store/certificates";
 import { openEnvironment, sealedEnvironments } from "../resurrector/store/environments";
@@ -197,6 +198,39 @@ describe("snapshot", () => {
     assert.deepEqual(wildcard.dnsNames, ["*.loco.dev", "loco.dev"]);
     assert.equal(wildcard.notAfter.toISOString(), "2027-02-01T00:00:00.000Z");
     assert.equal(openCertificate(master, wildcard).annotations["cert-manager.io/certificate-name"], "loco-wildcard");
+  });
+
+  test("maps by name and label: a Secret in another app's namespace, or a second environment of one app, is skipped", async () => {
+    const { db } = await demoDatabase();
+    const cluster = await readClusterSnapshot(db);
+    const secret = (namespace: string, name: string, labels: Record<string, string> = {}, type = "Opaque") => ({
+      namespace,
+      name,
+      type,
+      labels,
+      annotations: {},
+      data: encoded({ A: "1" }),
+    });
+    const mapped = mapSecrets(
+      [
+        secret("wks-12-res-101", "resource-101-env"),
+        secret("w11-web", "web-env", { "loco.dev/app-id": "101" }),
+        secret("wks-11-res-102", "resource-102-env"),
+        secret("w11-api", "api-env", { "loco.dev/app-id": "102" }),
+        secret("w11-web", "web-config", { "loco.dev/app-id": "101" }),
+        secret("kube-system", "bootstrap-token-abcdef", {}, "bootstrap.kubernetes.io/token"),
+      ],
+      cluster,
+    );
+    assert.deepEqual(
+      mapped.map((m) => [m.secret, m.kind, "reason" in m ? m.reason : ""]),
+      [
+        ["w11-api/api-env", "skipped", "app 102's environment was already read from wks-11-res-102/resource-102-env"],
+        ["w11-web/web-env", "environment", ""],
+        ["wks-11-res-102/resource-102-env", "environment", ""],
+        ["wks-12-res-101/resource-101-env", "skipped", "app 101's environment Secret would be wks-11-res-101/resource-101-env"],
+      ],
+    );
   });
 
   test("a second snapshot of an unchanged cluster writes nothing", async () => {
