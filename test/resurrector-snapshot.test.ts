@@ -233,6 +233,23 @@ describe("snapshot", () => {
     );
   });
 
+  test("reads every Secret of a cluster listed in several pages", async () => {
+    const cluster = await fakeCluster();
+    for (let i = 0; i < 7; i += 1) cluster.secret(`ns-${i % 3}`, `secret-${i}`, { data: encoded({ I: String(i) }) });
+    cluster.fake.resetStats();
+    const secrets = await kubeSecretReader(cluster.kube, 3).listSecrets();
+    assert.deepEqual(secrets.map((s) => `${s.namespace}/${s.name}`).sort(), [
+      "ns-0/secret-0",
+      "ns-0/secret-3",
+      "ns-0/secret-6",
+      "ns-1/secret-1",
+      "ns-1/secret-4",
+      "ns-2/secret-2",
+      "ns-2/secret-5",
+    ]);
+    assert.equal(cluster.fake.requests.filter((r) => r.path === "/api/v1/secrets").length, 3);
+  });
+
   test("a second snapshot of an unchanged cluster writes nothing", async () => {
     const { db } = await demoDatabase();
     const cluster = await fakeCluster();

@@ -21,10 +21,10 @@ export interface SecretReader {
 }
 
 /** Secrets per list request: a cluster with thousands of apps is read in a few requests, none of them huge. */
-const pageSize = 500;
+export const defaultSecretPageSize = 500;
 
-/** Reads every Secret of the cluster through client-node (needs `list secrets` in every namespace). */
-export function kubeSecretReader(client: KubeClient): SecretReader {
+/** Reads every Secret of the cluster through client-node (needs `list secrets` in every namespace), `pageSize` per request. */
+export function kubeSecretReader(client: KubeClient, pageSize = defaultSecretPageSize): SecretReader {
   const core = new CoreV1Api(client.configuration);
   return {
     async listSecrets() {
