@@ -25,7 +25,7 @@ import { kubeSecretReader } from "../resurrector/snapshot/cluster-secrets";
 import { mapSecrets } from "../resurrector/snapshot/map-secrets";
 import { snapshotCluster, type SnapshotReport } from "../resurrector/snapshot/snapshot-cluster";
 import { openCertificate, sealedCertificates } from "../resurrector/store/certificates";
-import { openEnvironment, sealedEnvironments } from "../resurrector/store/environments";
+import { openEnvironment, sealedEnvironments, storeEnvironment } from "../resurrector/store/environments";
 import { rekeyStore, RekeyRefusedError } from "../resurrector/store/rekey";
 import { testPki, writeKubeconfig, type TestPki } from "./fake-kube-api";
 import { startFakeCluster, type FakeCluster } from "./fake-kube-cluster";
@@ -384,6 +384,25 @@ describe("rekey", () => {
     const after = await snapshotCluster({ db, kube: kubeSecretReader(cluster.kube), masterKey: newKey, now: () => start });
     assert.equal(after.counts.sealed, 0, "the content fingerprints were recomputed under the new key");
     assert.equal(after.counts.unchanged, 4);
+  });
+
+  test("moves every record across several pages, whatever order ids have as text", async () => {
+    const { db } = await demoDatabase();
+    // As text, 10 < 100 < 11 < 9: pages must follow the ids' own order.
+    for (const resourceId of ["9", "10", "11", "100"]) {
+      await storeEnvironment(db, master, { resourceId, values: { ID: resourceId }, actor: "test" });
+    }
+    const total = (await keyIds(db)).reduce((n, row) => n + row.n, 0);
+    const report = await rekeyStore(db, { from: master, to: newKey, actor: "test", pageSize: 2 });
+    assert.equal(
+      report.tables.reduce((n, t) => n + t.remaining, 0),
+      0,
+    );
+    assert.equal(
+      report.tables.reduce((n, t) => n + t.rewrapped, 0),
+      total,
+    );
+    assert.deepEqual(await keyIds(db), [{ key_id: newKey.id, n: total }]);
   });
 
   test("interrupted halfway, it is readable with either key, and a second run resumes where it stopped", async () => {

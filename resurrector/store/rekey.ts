@@ -48,7 +48,7 @@ const sealedTables: readonly SealedTable[] = [
 ];
 
 /** Records are fetched in pages of this many primary keys; each record is still its own transaction. */
-const pageSize = 200;
+const defaultPageSize = 200;
 
 /** The store holds records under a key that is neither of the two given: nothing was changed. */
 export class RekeyRefusedError extends Error {
@@ -88,6 +88,11 @@ export interface RekeyOptions {
   readonly signal?: AbortSignal;
   /** Called after each record moved, with the count so far. */
   readonly onRecordMoved?: (moved: number) => void;
+  /**
+   * Primary keys fetched per query.
+   * @default 200
+   */
+  readonly pageSize?: number;
 }
 
 const recordName = (table: SealedTable, row: Record<string, string>) => `${table.name}(${table.keyColumns.map((c) => row[c]).join(", ")})`;
@@ -164,14 +169,16 @@ export async function rekeyStore(client: ClientBase, options: RekeyOptions): Pro
     const alreadyUnderNewKey = await count(client, table, to.id);
     let rewrapped = 0;
     let failed = 0;
-    const order = table.keyColumns.join(", ");
+    // Qualified: a bare name in ORDER BY would mean the text alias selected below, and text order (10 < 9) is not the
+    // order the keyset comparison walks, which would skip records.
+    const order = table.keyColumns.map((c) => `t.${c}`).join(", ");
     let after: string[] | undefined;
     while (!interrupted) {
       // Keyset pagination: a record that failed stays under `from` and must not be selected again.
       const afterClause = after ? `AND (${order}) > (${table.keyColumns.map((_, i) => `$${i + 2}`).join(", ")})` : "";
       const { rows } = await client.query<Record<string, string>>(
-        `SELECT ${table.keyColumns.map((c) => `${c}::text AS ${c}`).join(", ")} FROM resurrector.${table.name}
-         WHERE key_id = $1 ${afterClause} ORDER BY ${order} LIMIT ${pageSize}`,
+        `SELECT ${table.keyColumns.map((c) => `${c}::text AS ${c}`).join(", ")} FROM resurrector.${table.name} t
+         WHERE t.key_id = $1 ${afterClause} ORDER BY ${order} LIMIT ${options.pageSize ?? defaultPageSize}`,
         [from.id, ...(after ?? [])],
       );
       if (rows.length === 0) break;
