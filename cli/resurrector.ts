@@ -17,9 +17,13 @@ import { migrateCommand } from "../resurrector/commands/migrate-command";
 import { planCommand } from "../resurrector/commands/plan-command";
 import { actVariable, rebuildCommand } from "../resurrector/commands/rebuild-command";
 import { replayCommand } from "../resurrector/commands/replay-command";
+import { rekeyCommand } from "../resurrector/commands/rekey-command";
 import { serveCommand } from "../resurrector/commands/serve-command";
+import { snapshotCommand } from "../resurrector/commands/snapshot-command";
+import { storedCommand } from "../resurrector/commands/stored-command";
 import { statusCommand } from "../resurrector/commands/status-command";
 import { kubeconfigPaths } from "../resurrector/kube/kubeconfig";
+import { defaultKeptVersions } from "../resurrector/store/versions";
 import { CliCommand, execute, InvalidArgumentError, runAsProcess, wholeNumber } from "./command-line";
 
 const databaseUrlHelp =
@@ -238,6 +242,72 @@ function rebuild(program: CliCommand, env: NodeJS.ProcessEnv): void {
     );
 }
 
+function snapshot(program: CliCommand, env: NodeJS.ProcessEnv): void {
+  const command: CliCommand = program
+    .command("snapshot")
+    .description("Seal every tenant app's environment and every certificate Secret of the live cluster that changed into the store.")
+    .option("--database-url <url>", databaseUrlHelp)
+    .option("--kubeconfig <path>", "kubeconfig of the cluster (default: $KUBECONFIG, a list merged as kubectl merges it)")
+    .option("--context <name>", "kubeconfig context (default: its current-context)")
+    .option("--cluster <name>", "loco's cluster the apps belong to (default: loco's default cluster)")
+    .option("--keep <k>", "versions kept per app and per certificate", wholeNumber(1, 1000), defaultKeptVersions)
+    .option("--json", "print the report as JSON")
+    .addHelpText(
+      "after",
+      "\nLOCO_RESURRECTOR_KEY seals (LOCO_RESURRECTOR_NEW_KEY instead, while a rekey runs).\n" +
+        "Exit codes: 0 done, 1 some Secret malformed or not stored, 3 could not start (nothing written), 64 bad command line.",
+    )
+    .runs((options: { databaseUrl?: string; kubeconfig?: string; context?: string; cluster?: string; keep: number; json?: boolean }) => {
+      const databaseUrl = options.databaseUrl ?? env.LOCO_DATABASE_URL;
+      if (!databaseUrl) command.usageError("snapshot needs --database-url (or LOCO_DATABASE_URL)");
+      const kubeconfigs = kubeconfigPaths(options.kubeconfig, env);
+      if (!kubeconfigs) command.usageError("snapshot needs --kubeconfig (or KUBECONFIG)");
+      return snapshotCommand(
+        {
+          databaseUrl,
+          kubeconfigPaths: kubeconfigs,
+          context: options.context,
+          cluster: options.cluster,
+          keep: options.keep,
+          json: options.json === true,
+        },
+        env,
+      );
+    });
+}
+
+function rekey(program: CliCommand, env: NodeJS.ProcessEnv): void {
+  const command: CliCommand = program
+    .command("rekey")
+    .description("Re-wrap every sealed record's data key under a new master key; safe to interrupt, resumes where it stopped.")
+    .option("--database-url <url>", databaseUrlHelp)
+    .option("--json", "print the counts as JSON")
+    .addHelpText(
+      "after",
+      "\nLOCO_RESURRECTOR_KEY is the current key, LOCO_RESURRECTOR_NEW_KEY the new one (both required).\n" +
+        "Exit codes: 0 every record moved, 1 some could not be opened, 2 interrupted (run it again), 3 refused (nothing changed), 64 bad command line.",
+    )
+    .runs((options: { databaseUrl?: string; json?: boolean }) => {
+      const databaseUrl = options.databaseUrl ?? env.LOCO_DATABASE_URL;
+      if (!databaseUrl) command.usageError("rekey needs --database-url (or LOCO_DATABASE_URL)");
+      return rekeyCommand({ databaseUrl, json: options.json === true }, env);
+    });
+}
+
+function stored(program: CliCommand, env: NodeJS.ProcessEnv): void {
+  const command: CliCommand = program
+    .command("stored")
+    .description("List what the store holds: names, versions, ages and key ids, never values.")
+    .option("--database-url <url>", databaseUrlHelp)
+    .option("--json", "print the listing as JSON")
+    .addHelpText("after", "\nExit codes: 0 listed, 1 the store could not be read, 64 bad command line.")
+    .runs((options: { databaseUrl?: string; json?: boolean }) => {
+      const databaseUrl = options.databaseUrl ?? env.LOCO_DATABASE_URL;
+      if (!databaseUrl) command.usageError("stored needs --database-url (or LOCO_DATABASE_URL)");
+      return storedCommand({ databaseUrl, json: options.json === true });
+    });
+}
+
 /** Every command, in the order `--help` lists them. */
 function serve(program: CliCommand, env: NodeJS.ProcessEnv): void {
   const command: CliCommand = program
@@ -259,7 +329,7 @@ function serve(program: CliCommand, env: NodeJS.ProcessEnv): void {
     });
 }
 
-const commands: readonly CommandLine[] = [plan, status, migrate, replay, rebuild, serve];
+const commands: readonly CommandLine[] = [plan, status, migrate, replay, rebuild, serve, snapshot, rekey, stored];
 
 export function resurrectorCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
   const program = new CliCommand("npm run resurrector --")

@@ -54,7 +54,7 @@ after(async () => {
 describe("the resurrector's own schema", () => {
   test("migrations create it once; running them again changes nothing", async () => {
     const db = await client(await freshDatabase("migrate_twice"));
-    assert.deepEqual((await migrate(db)).applied, [1, 2, 3]);
+    assert.deepEqual((await migrate(db)).applied, [1, 2, 3, 4]);
     assert.deepEqual((await migrate(db)).applied, []);
     const tables = await db.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'resurrector' ORDER BY table_name",
@@ -72,7 +72,9 @@ describe("the resurrector's own schema", () => {
         "rebuild_phases",
         "rebuilds",
         "schema_migrations",
+        "tenant_environment_versions",
         "tenant_environments",
+        "tls_certificate_versions",
         "tls_certificates",
       ],
     );
@@ -82,8 +84,8 @@ describe("the resurrector's own schema", () => {
     const url = await freshDatabase("migrate_concurrently");
     const [a, b] = [await client(url), await client(url)];
     const results = await Promise.all([migrate(a), migrate(b)]);
-    assert.deepEqual(results.map((r) => r.applied).flat(), [1, 2, 3]);
-    assert.equal((await a.query("SELECT count(*)::int AS n FROM resurrector.schema_migrations")).rows[0].n, 3);
+    assert.deepEqual(results.map((r) => r.applied).flat(), [1, 2, 3, 4]);
+    assert.equal((await a.query("SELECT count(*)::int AS n FROM resurrector.schema_migrations")).rows[0].n, 4);
   });
 
   test("a migration edited after it was applied is refused, and nothing changes", async () => {
@@ -151,8 +153,8 @@ describe("sealed stores in PostgreSQL", () => {
     assert.deepEqual(
       (await recentEvents(db)).map((e) => e.detail),
       [
-        { variables: 2, keyId: master.id },
-        { variables: 1, keyId: master.id },
+        { version: 2, variables: 2, keyId: master.id, pruned: 0 },
+        { version: 1, variables: 1, keyId: master.id, pruned: 0 },
       ],
     );
   });
@@ -439,7 +441,7 @@ describe("npm run resurrector -- migrate", () => {
     await loadLocoFixture(db, false);
     const first = await resurrectorCommand(["migrate", "--database-url", url], {});
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /version 3 \(applied 1, 2, 3\)/);
+    assert.match(first.stdout, /version 4 \(applied 1, 2, 3, 4\)/);
     assert.match((await resurrectorCommand(["migrate"], { LOCO_DATABASE_URL: url })).stdout, /nothing to apply/);
   });
 });

@@ -21,7 +21,21 @@ const tagBytes = 16;
 export interface MasterKey {
   readonly key: Buffer;
   readonly id: string;
+  /**
+   * Further keys that open records but never seal them: the previous key while a rekey moves every record to this
+   * one (resurrector/store/rekey.ts), so readers work whichever key a record is under at that moment.
+   * @default none
+   */
+  readonly alsoOpens?: readonly MasterKey[];
 }
+
+/** The key among `master` and the keys it also opens with whose id is `keyId`, if any. */
+export function keyWithId(master: MasterKey, keyId: string): MasterKey | undefined {
+  return [master, ...(master.alsoOpens ?? [])].find((candidate) => candidate.id === keyId);
+}
+
+/** The ids of every key `master` opens with, for messages. */
+export const openingKeyIds = (master: MasterKey): string[] => [master, ...(master.alsoOpens ?? [])].map((k) => k.id);
 
 /** A sealed record as stored: which master key wrapped it, the wrapped data key, the sealed payload. */
 export interface SealedRecord {
@@ -100,12 +114,35 @@ export function seal(master: MasterKey, plaintext: Buffer, context: string): Sea
   }
 }
 
+function unwrapDataKey(master: MasterKey, record: SealedRecord, context: string): Buffer {
+  const opener = keyWithId(master, record.keyId);
+  if (!opener) {
+    const given = openingKeyIds(master);
+    throw new SealError(
+      `${context} was sealed under master key ${record.keyId}; ${given.length === 1 ? "the key given is" : "the keys given are"} ${given.join(", ")}`,
+    );
+  }
+  return gcmOpen(opener.key, record.wrappedKey, aad("data-key", context), `${context}: the wrapped data key`);
+}
+
+/**
+ * The same record with its data key wrapped under `to` instead: the payload is not touched, so a rekey rewrites
+ * 61 bytes per record. `from` must open the record (by its key id).
+ */
+export function rewrap(from: MasterKey, to: MasterKey, record: SealedRecord, context: string): SealedRecord {
+  const dataKey = unwrapDataKey(from, record, context);
+  try {
+    // Opening the payload proves the data key belongs to it before the old wrapping is replaced.
+    gcmOpen(dataKey, record.ciphertext, aad("payload", context), `${context}: the payload`).fill(0);
+    return { keyId: to.id, wrappedKey: gcmSeal(to.key, dataKey, aad("data-key", context)), ciphertext: record.ciphertext };
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
 /** Opens a record sealed by {@link seal} for the same `context`; throws {@link SealError} otherwise. */
 export function open(master: MasterKey, record: SealedRecord, context: string): Buffer {
-  if (record.keyId !== master.id) {
-    throw new SealError(`${context} was sealed under master key ${record.keyId}; the key given is ${master.id}`);
-  }
-  const dataKey = gcmOpen(master.key, record.wrappedKey, aad("data-key", context), `${context}: the wrapped data key`);
+  const dataKey = unwrapDataKey(master, record, context);
   try {
     return gcmOpen(dataKey, record.ciphertext, aad("payload", context), `${context}: the payload`);
   } finally {

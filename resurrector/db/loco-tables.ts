@@ -167,3 +167,16 @@ export async function readLocoCluster(client: ClientBase, clusterName?: string):
   );
   return { schema, clusters, cluster, deployments, domains, platformDomains, inactiveDeployments: Number(history.rows[0].inactive) };
 }
+
+/** The names loco gives resources (apps) and their workspaces, by resource id: for listings that show ids. */
+export async function readResourceNames(
+  client: ClientBase,
+  resourceIds: readonly string[],
+): Promise<Map<string, { readonly name: string; readonly workspace: string }>> {
+  await requireSupportedLocoSchema(client);
+  const { rows } = await client.query<{ id: string; name: string; workspace: string }>(
+    `SELECT r.id, r.name, w.name AS workspace FROM resources r JOIN workspaces w ON w.id = r.workspace_id WHERE r.id = ANY($1::bigint[])`,
+    [[...resourceIds]],
+  );
+  return new Map(rows.map((row) => [row.id, { name: row.name, workspace: row.workspace }]));
+}

@@ -187,6 +187,47 @@ CREATE TABLE IF NOT EXISTS resurrector.rebuild_phases (
 );
 `,
   },
+  {
+    version: 4,
+    name: "version history of sealed environments and certificates (snapshots)",
+    sql: `
+-- The last versions of each app's environment, as snapshots of the live cluster sealed them (and every write
+-- through resurrector/store/environments.ts). tenant_environments keeps holding the latest version, so its
+-- readers (plan, replay) are unchanged; these rows are the history the snapshot prunes to its last K.
+-- content_mac is an HMAC of the sealed content under a key derived from the master key named by key_id: a snapshot
+-- compares it to skip unchanged content without keeping a plain hash of secrets, which could be guessed.
+CREATE TABLE IF NOT EXISTS resurrector.tenant_environment_versions (
+  resource_id BIGINT NOT NULL,
+  version     INTEGER NOT NULL CHECK (version >= 1),
+  variables   INTEGER NOT NULL CHECK (variables >= 0),
+  key_id      TEXT NOT NULL,
+  wrapped_key BYTEA NOT NULL,
+  ciphertext  BYTEA NOT NULL,
+  content_mac BYTEA NOT NULL,
+  sealed_at   TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (resource_id, version)
+);
+CREATE INDEX IF NOT EXISTS tenant_environment_versions_key ON resurrector.tenant_environment_versions (key_id);
+
+-- Likewise for preserved TLS certificate Secrets; tls_certificates keeps holding the latest version.
+CREATE TABLE IF NOT EXISTS resurrector.tls_certificate_versions (
+  namespace   TEXT NOT NULL,
+  secret_name TEXT NOT NULL,
+  version     INTEGER NOT NULL CHECK (version >= 1),
+  dns_names   TEXT[] NOT NULL,
+  not_after   TIMESTAMPTZ NOT NULL,
+  key_id      TEXT NOT NULL,
+  wrapped_key BYTEA NOT NULL,
+  ciphertext  BYTEA NOT NULL,
+  content_mac BYTEA NOT NULL,
+  sealed_at   TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (namespace, secret_name, version)
+);
+CREATE INDEX IF NOT EXISTS tls_certificate_versions_key ON resurrector.tls_certificate_versions (key_id);
+CREATE INDEX IF NOT EXISTS tenant_environments_key ON resurrector.tenant_environments (key_id);
+CREATE INDEX IF NOT EXISTS tls_certificates_key ON resurrector.tls_certificates (key_id);
+`,
+  },
 ];
 
 /** The schema version this code reads and writes. */

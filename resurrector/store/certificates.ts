@@ -4,7 +4,9 @@
  * cluster serve the old, still-valid certificate instead of requesting a new one.
  */
 import type { ClientBase } from "pg";
+import { contentMac } from "../crypto/content-mac";
 import { open, seal, type MasterKey, type SealedRecord } from "../crypto/envelope";
+import { defaultKeptVersions, lockRecord, sameContent, type StoreOutcome } from "./versions";
 import { recordEvent } from "./events";
 
 export const certificateContext = (namespace: string, secretName: string) => `tls_certificates:${namespace}/${secretName}`;
@@ -26,6 +28,11 @@ export interface SealedCertificate extends SealedRecord {
   readonly updatedAt: Date;
 }
 
+/**
+ * Seals one certificate Secret as its new latest version, unless the latest version already holds exactly this
+ * Secret (then nothing is written). The latest version is also written to `tls_certificates`, which the plan and the
+ * rebuild read; versions beyond the last `keep` are deleted. Runs in its own transaction, with the event.
+ */
 export async function preserveCertificate(
   client: ClientBase,
   master: MasterKey,
@@ -36,30 +43,93 @@ export async function preserveCertificate(
     readonly notAfter: Date;
     readonly secret: PreservedSecret;
     readonly actor: string;
+    /**
+     * Versions kept, the new one included.
+     * @default defaultKeptVersions
+     */
+    readonly keep?: number;
+    /**
+     * When the Secret was read (the snapshot's clock).
+     * @default now
+     */
+    readonly sealedAt?: Date;
   },
-): Promise<void> {
-  const sealed = seal(master, Buffer.from(JSON.stringify(args.secret), "utf8"), certificateContext(args.namespace, args.secretName));
+): Promise<StoreOutcome> {
+  const keep = args.keep ?? defaultKeptVersions;
+  if (!Number.isInteger(keep) || keep < 1) throw new Error(`versions to keep must be a whole number of at least 1 (got ${keep})`);
+  const content = Buffer.from(JSON.stringify(canonicalSecret(args.secret)), "utf8");
+  const context = certificateContext(args.namespace, args.secretName);
+  const sealedAt = args.sealedAt ?? new Date();
   await client.query("BEGIN");
   try {
+    await lockRecord(client, context);
+    const { rows } = await client.query<{ version: number; key_id: string; content_mac: Buffer; current: boolean }>(
+      `SELECT v.version, v.key_id, v.content_mac,
+              EXISTS (SELECT 1 FROM resurrector.tls_certificates c WHERE c.namespace = v.namespace AND c.secret_name = v.secret_name) AS current
+       FROM resurrector.tls_certificate_versions v WHERE v.namespace = $1 AND v.secret_name = $2 ORDER BY v.version DESC LIMIT 1`,
+      [args.namespace, args.secretName],
+    );
+    const latest = rows[0];
+    if (latest?.current && sameContent(master, latest, context, content)) {
+      await client.query("COMMIT");
+      return { changed: false, version: latest.version, pruned: 0 };
+    }
+    const version = (latest?.version ?? 0) + 1;
+    const sealed = seal(master, content, context);
+    await client.query(
+      `INSERT INTO resurrector.tls_certificate_versions
+         (namespace, secret_name, version, dns_names, not_after, key_id, wrapped_key, ciphertext, content_mac, sealed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        args.namespace,
+        args.secretName,
+        version,
+        [...args.dnsNames],
+        args.notAfter,
+        sealed.keyId,
+        sealed.wrappedKey,
+        sealed.ciphertext,
+        contentMac(master, context, content),
+        sealedAt,
+      ],
+    );
     await client.query(
       `INSERT INTO resurrector.tls_certificates (namespace, secret_name, dns_names, not_after, key_id, wrapped_key, ciphertext, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (namespace, secret_name) DO UPDATE
          SET dns_names = EXCLUDED.dns_names, not_after = EXCLUDED.not_after, key_id = EXCLUDED.key_id,
-             wrapped_key = EXCLUDED.wrapped_key, ciphertext = EXCLUDED.ciphertext, updated_at = now()`,
-      [args.namespace, args.secretName, [...args.dnsNames], args.notAfter, sealed.keyId, sealed.wrappedKey, sealed.ciphertext],
+             wrapped_key = EXCLUDED.wrapped_key, ciphertext = EXCLUDED.ciphertext, updated_at = EXCLUDED.updated_at`,
+      [args.namespace, args.secretName, [...args.dnsNames], args.notAfter, sealed.keyId, sealed.wrappedKey, sealed.ciphertext, sealedAt],
+    );
+    const pruned = await client.query(
+      "DELETE FROM resurrector.tls_certificate_versions WHERE namespace = $1 AND secret_name = $2 AND version <= $3",
+      [args.namespace, args.secretName, version - keep],
     );
     await recordEvent(client, {
       actor: args.actor,
       action: "certificate.preserved",
       subject: `secret/${args.namespace}/${args.secretName}`,
-      detail: { dnsNames: [...args.dnsNames], notAfter: args.notAfter.toISOString(), keyId: sealed.keyId },
+      detail: {
+        version,
+        dnsNames: [...args.dnsNames],
+        notAfter: args.notAfter.toISOString(),
+        keyId: sealed.keyId,
+        pruned: pruned.rowCount ?? 0,
+      },
     });
     await client.query("COMMIT");
+    return { changed: true, version, pruned: pruned.rowCount ?? 0 };
   } catch (error) {
     await client.query("ROLLBACK");
     throw error;
   }
+}
+
+/** The Secret with its maps' keys sorted, so the same Secret always seals (and fingerprints) the same bytes. */
+function canonicalSecret(secret: PreservedSecret): PreservedSecret {
+  const sorted = (map: Readonly<Record<string, string>>) =>
+    Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { type: secret.type, data: sorted(secret.data), labels: sorted(secret.labels), annotations: sorted(secret.annotations) };
 }
 
 export async function sealedCertificates(client: ClientBase): Promise<SealedCertificate[]> {
