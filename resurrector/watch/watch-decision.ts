@@ -22,8 +22,11 @@ export interface CycleProbe {
   readonly at: Date;
   /** The worst of the cycle's checks. */
   readonly health: ProbeState;
-  /** The public endpoint's own health (the second source's tie-breaker when DigitalOcean cannot be asked). */
-  readonly publicEndpoint: ProbeState;
+  /**
+   * The public endpoint's own health (the second source's tie-breaker when DigitalOcean cannot be asked); unknown
+   * when it was not probed, which is never taken for down.
+   */
+  readonly publicEndpoint: ProbeState | "unknown";
 }
 
 export interface WatchPolicy {
@@ -136,7 +139,10 @@ export interface Decision {
 }
 
 /** Whether the second source agrees the cluster must be rebuilt, and why, in words. */
-export function secondSourceVerdict(answer: SecondSourceAnswer, publicEndpoint: ProbeState): { agrees: boolean; words: string } {
+export function secondSourceVerdict(
+  answer: SecondSourceAnswer,
+  publicEndpoint: CycleProbe["publicEndpoint"],
+): { agrees: boolean; words: string } {
   switch (answer.kind) {
     case "gone":
       return { agrees: true, words: `DigitalOcean says the cluster is gone (${answer.detail})` };
