@@ -28,6 +28,7 @@ beforeEach(async () => {
   fake.pageSize = 200;
   fake.failWith = undefined;
   fake.hang = false;
+  fake.vanished.clear();
   fake.requests.length = 0;
 });
 
@@ -134,6 +135,11 @@ describe("asking DigitalOcean about the guarded cluster", () => {
       kind: "gone",
       detail: "no cluster named loco-prod-cluster[-g<n>] in the account",
     });
+  });
+
+  test("gone: listed, but its own URL answers 404", async () => {
+    fake.vanished.add("c-prod-1");
+    assert.deepEqual(await askDigitalOcean(client(), "prod"), { kind: "gone", detail: "loco-prod-cluster (c-prod-1) answers 404" });
   });
 
   test("unreachable: a 5xx or a hang is an answer, never an exception", async () => {

@@ -23,6 +23,8 @@ export interface FakeDigitalOcean {
   failWith?: number;
   /** When true, requests are accepted and never answered. */
   hang: boolean;
+  /** Ids the listing shows but a GET by id answers 404 for (a cluster deleted between the two requests). */
+  vanished: Set<string>;
   /** Every request: method, path with query, and whether its token was right. */
   readonly requests: { method: string; path: string; authorized: boolean }[];
   close(): Promise<void>;
@@ -36,6 +38,7 @@ export async function startFakeDigitalOcean(token = "dop_v1_fake-token-012345678
     clusters: [],
     pageSize: 200,
     hang: false,
+    vanished: new Set(),
     requests: [],
     close: () => Promise.resolve(),
   };
@@ -69,7 +72,8 @@ export async function startFakeDigitalOcean(token = "dop_v1_fake-token-012345678
       });
     }
     const one = /^\/v2\/kubernetes\/clusters\/([^/]+)(\/kubeconfig)?$/.exec(url.pathname);
-    const cluster = one ? fake.clusters.find((c) => c.id === decodeURIComponent(one[1])) : undefined;
+    const id = one ? decodeURIComponent(one[1]) : "";
+    const cluster = fake.vanished.has(id) ? undefined : fake.clusters.find((c) => c.id === id);
     if (!one || !cluster) return send(response, 404, { id: "not_found", message: "The resource you were accessing could not be found." });
     if (one[2]) {
       response

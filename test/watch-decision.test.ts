@@ -21,7 +21,7 @@ const start = Date.parse("2026-11-29T12:00:00Z");
 const letters: Record<string, ProbeState> = { h: "healthy", g: "degraded", d: "down" };
 
 /** "hhddd" at one probe every `everySeconds`; the public endpoint is down with the cluster unless told otherwise. */
-function probes(sequence: string, everySeconds = 60, publicEndpoint?: ProbeState): CycleProbe[] {
+function probes(sequence: string, everySeconds = 60, publicEndpoint?: CycleProbe["publicEndpoint"]): CycleProbe[] {
   return [...sequence].map((letter, i) => ({
     at: new Date(start + i * everySeconds * 1000),
     health: letters[letter],
@@ -87,7 +87,7 @@ describe("the decision", () => {
   const table: {
     name: string;
     sequence: string;
-    publicEndpoint?: ProbeState;
+    publicEndpoint?: CycleProbe["publicEndpoint"];
     answer?: SecondSourceAnswer;
     previous?: PreviousDecision;
     truth?: { readable: false; reason: string };
@@ -133,6 +133,14 @@ describe("the decision", () => {
       answer: unreachable,
       kind: "notify",
       reason: /but the public endpoint is degraded: no rebuild$/,
+    },
+    {
+      name: "DigitalOcean unreachable and the public endpoint not probed: notify only (unknown is not down)",
+      sequence: "hddd",
+      publicEndpoint: "unknown",
+      answer: unreachable,
+      kind: "notify",
+      reason: /but the public endpoint is unknown: no rebuild$/,
     },
     { name: "down but no second source asked: notify the change", sequence: "hddd", kind: "notify", reason: /^cluster degraded → down$/ },
     { name: "degraded never rebuilds, whatever DigitalOcean says", sequence: "hgggggg", answer: gone, kind: "nothing" },

@@ -6,6 +6,7 @@
  * snapshot, and `watch --once` through the command line.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { Pool } from "pg";
 import { resurrectorCommand } from "../cli/resurrector";
@@ -19,6 +20,8 @@ import type { CheckResult, Health } from "../resurrector/status/probes";
 import { recentEvents } from "../resurrector/store/events";
 import type { SecondSourceAnswer, WatchPolicy } from "../resurrector/watch/watch-decision";
 import { runWatch, Watch, type CycleReport, type WatchDependencies } from "../resurrector/watch/watch-loop";
+import { dryRunRebuilder } from "../resurrector/watch/dry-run-rebuilder";
+import { projectDir } from "./harness";
 import { RecordingNotifier } from "./recording-notifier";
 
 let server: EmbeddedDatabase;
@@ -293,16 +296,16 @@ describe("the watch loop", { timeout: 180_000 }, () => {
     const h = harness(url);
     const controller = new AbortController();
     const seen: CycleReport[] = [];
-    const cycles = await runWatch(h.deps, {
-      intervalMs: 20 * minute,
-      once: false,
-      signal: controller.signal,
-      onCycle: (report) => {
-        seen.push(report);
-        // SIGTERM arrives during the tenth cycle: it is reported, and no other starts.
-        if (seen.length === 10) controller.abort();
-      },
-    });
+    let probes = 0;
+    const probe = async () => {
+      // SIGTERM arrives during the tenth probe: that cycle finishes and is reported, and no other starts.
+      if (++probes === 10) controller.abort();
+      return h.deps.probe();
+    };
+    const cycles = await runWatch(
+      { ...h.deps, probe },
+      { intervalMs: 20 * minute, once: false, signal: controller.signal, onCycle: (report) => seen.push(report) },
+    );
     assert.equal(cycles, 10);
     assert.deepEqual(
       seen.map((r) => (r.at.getTime() - start) / minute),
@@ -329,6 +332,61 @@ describe("the watch loop", { timeout: 180_000 }, () => {
     assert.deepEqual(
       (await watchEvents(url)).map((e) => e.action),
       ["watch.notify"],
+    );
+  });
+
+  test("the watch process stops cleanly on SIGTERM, between cycles", async () => {
+    const url = await watchedDatabase();
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "cli/resurrector.ts",
+        "watch",
+        "--environment",
+        "prod",
+        "--interval",
+        "600",
+        "--kubeconfig",
+        "/nonexistent/kubeconfig",
+      ],
+      { cwd: projectDir, env: { ...process.env, LOCO_DATABASE_URL: url, DIGITALOCEAN_TOKEN: "dop_v1_unused" }, stdio: "pipe" },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes("\n")) resolve();
+        });
+        child.on("exit", () => reject(new Error(`exited before a cycle: ${stderr}`)));
+      });
+      child.kill("SIGTERM");
+      assert.equal(await exited, 0, stderr);
+      assert.match(stdout, /probe down .* notify: cluster healthy → degraded/);
+      assert.match(stderr, /Stopped on SIGTERM after 1 cycles\./);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
+  });
+
+  test("the default Rebuilder is a dry run, and refuses to act", async () => {
+    const notifier = new RecordingNotifier();
+    const rebuild = dryRunRebuilder(notifier);
+    const request = { stack: "prod", reason: "gone", evidence: {} };
+    assert.deepEqual(await rebuild({ ...request, act: false }), {
+      status: "dry-run",
+      summary:
+        "dry run: a rebuild of prod would converge the platform with a new cluster generation, restore certificates, replay every tenant app, verify",
+    });
+    assert.equal((await rebuild({ ...request, act: true })).status, "refused");
+    assert.deepEqual(
+      notifier.sent.map((n) => n.kind),
+      ["rebuild", "rebuild"],
     );
   });
 

@@ -103,7 +103,11 @@ export class Watch {
   /** One cycle: probe, record, decide, act on the decision. Never throws. */
   async cycle(): Promise<CycleReport> {
     const { deps } = this;
-    const checks = await deps.probe();
+    // The probe's contract is never to throw; one that does is a cluster nothing could be learned from.
+    const checks = await deps.probe().catch((error: unknown) => {
+      deps.log(`probe failed: ${oneLine(error)}`);
+      return [];
+    });
     const at = deps.clock.now();
     const records = probeRecords(at, checks);
     const probe = cycleProbe(records);
@@ -127,7 +131,9 @@ export class Watch {
     try {
       const memory = this.memory ?? initialMemory;
       const secondSource =
-        truth.readable && memory.state === "down" && downSustained(memory, deps.policy) ? await deps.askSecondSource() : undefined;
+        truth.readable && memory.state === "down" && downSustained(memory, deps.policy)
+          ? await deps.askSecondSource().catch((error: unknown): SecondSourceAnswer => ({ kind: "unreachable", detail: oneLine(error) }))
+          : undefined;
       const decision = decide({ memory, policy: deps.policy, truth, secondSource, previous: this.previous, now: at });
       let outcome: RebuildOutcome | undefined;
       if (decision.kind !== "nothing") {
