@@ -262,6 +262,20 @@ describe("the watch loop", { timeout: 180_000 }, () => {
     assert.match(reports[0].decision.reason, /no loco schema at all/);
   });
 
+  test("two watches on one database: a probe another instance already outdated is not a reason to refuse", async () => {
+    const url = await watchedDatabase();
+    const ahead = harness(url, { from: start + 30 * minute });
+    await ahead.run("h");
+    const behind = harness(url, { answer: gone });
+    const reports = await behind.run("hdddd");
+    assert.ok(
+      reports.every((r) => r.truth.readable),
+      reports.map((r) => r.decision.reason).join("; "),
+    );
+    assert.equal(behind.rebuilds.length, 1);
+    assert.ok(behind.log.some((line) => line.startsWith("probe not recorded: probe of ")));
+  });
+
   test("dry run unless both keys: the Rebuilder gets act=false, or act=true with --act and LOCO_RESURRECTOR_ACT=true", async () => {
     assert.equal(actsFor(false, {}), false);
     assert.equal(actsFor(true, {}), false);

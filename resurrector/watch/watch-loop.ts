@@ -15,7 +15,7 @@ import type { Notifier } from "../notify/notifier";
 import type { RebuildOutcome, Rebuilder } from "../rebuild/rebuild-request";
 import type { CheckResult } from "../status/probes";
 import { recordEvent } from "../store/events";
-import { recordProbes } from "../store/probe-history";
+import { ProbeRecordError, recordProbes } from "../store/probe-history";
 import { cycleProbe, probeRecords } from "./cycle-probe";
 import {
   advanceWatch,
@@ -122,7 +122,12 @@ export class Watch {
         this.previous = (await lastDecision(session.client, deps.stack)) ?? this.previous;
         this.previousLoaded = true;
       }
-      await recordProbes(session.client, records);
+      await recordProbes(session.client, records).catch((error: unknown) => {
+        // Another resurrector instance recorded a later probe first: the database answered, so this is no reason
+        // to refuse; the probe still counts here, it is only not written twice.
+        if (!(error instanceof ProbeRecordError)) throw error;
+        deps.log(`probe not recorded: ${oneLine(error)}`);
+      });
       this.memory = advanceWatch(this.memory, probe, deps.policy);
       truth = { readable: true };
     } catch (error) {
