@@ -107,7 +107,7 @@ function harness(url: string, options: { answer?: SecondSourceAnswer; act?: bool
     },
     database: async () => {
       const client = await db.connect();
-      return { client, release: () => client.release() };
+      return { client, release: (broken) => client.release(broken === true) };
     },
     rebuilder: async (request) => {
       rebuilds.push(request);

@@ -140,7 +140,7 @@ export async function watchCommand(options: WatchCommandOptions, hooks: WatchCom
         askSecondSource: () => askDigitalOcean(digitalocean, options.stack),
         database: async () => {
           const client = await openPool.connect();
-          return { client, release: () => client.release() };
+          return { client, release: (broken) => client.release(broken === true) };
         },
         rebuilder: hooks.rebuilder ?? dryRunRebuilder(notifier),
         notifier,

@@ -36,7 +36,8 @@ import { decisionAction, lastDecision, rebuildOutcomeAction, recordedCycles, wat
 /** One connection to loco's database, for one cycle. */
 export interface DatabaseSession {
   readonly client: ClientBase;
-  release(): void;
+  /** `broken`: the connection failed and must not be reused (pg's `release(error)`). */
+  release(broken?: boolean): void;
 }
 
 /** Called hourly while the database can be read (snapshotCluster once it lands); resolves to one line for the log. */
@@ -132,6 +133,8 @@ export class Watch {
       truth = { readable: true };
     } catch (error) {
       truth = { readable: false, reason: oneLine(error) };
+      session?.release(true);
+      session = undefined;
     }
     try {
       const memory = this.memory ?? initialMemory;
