@@ -373,20 +373,23 @@ function watch(program: CliCommand, env: NodeJS.ProcessEnv): void {
           publicUrl = URL.canParse(options.publicUrl) ? new URL(options.publicUrl) : undefined;
           if (publicUrl?.protocol !== "https:") command.usageError("--public-url must be an https:// URL");
         }
-        return watchCommand({
-          stack: options.environment,
-          databaseUrl,
-          digitaloceanToken,
-          intervalSeconds: options.interval,
-          policy: { downProbes: options.downProbes, downMinutes: options.downMinutes, healthyProbes: options.healthyProbes },
-          act: actsFor(options.act === true, env),
-          once: options.once === true,
-          json: options.json === true,
-          kubeconfigPaths: kubeconfigPaths(options.kubeconfig, env),
-          context: options.context,
-          publicUrl,
-          timeoutMs: Math.round(options.timeout * 1000),
-        });
+        return watchCommand(
+          {
+            stack: options.environment,
+            databaseUrl,
+            digitaloceanToken,
+            intervalSeconds: options.interval,
+            policy: { downProbes: options.downProbes, downMinutes: options.downMinutes, healthyProbes: options.healthyProbes },
+            act: actsFor(options.act === true, env),
+            once: options.once === true,
+            json: options.json === true,
+            kubeconfigPaths: kubeconfigPaths(options.kubeconfig, env),
+            context: options.context,
+            publicUrl,
+            timeoutMs: Math.round(options.timeout * 1000),
+          },
+          env,
+        );
       },
     );
 }

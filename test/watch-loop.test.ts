@@ -20,7 +20,6 @@ import type { CheckResult, Health } from "../resurrector/status/probes";
 import { recentEvents } from "../resurrector/store/events";
 import type { SecondSourceAnswer, WatchPolicy } from "../resurrector/watch/watch-decision";
 import { runWatch, Watch, type CycleReport, type WatchDependencies } from "../resurrector/watch/watch-loop";
-import { dryRunRebuilder } from "../resurrector/watch/dry-run-rebuilder";
 import { projectDir } from "./harness";
 import { RecordingNotifier } from "./recording-notifier";
 
@@ -388,20 +387,17 @@ describe("the watch loop", { timeout: 180_000 }, () => {
     }
   });
 
-  test("the default Rebuilder is a dry run, and refuses to act", async () => {
-    const notifier = new RecordingNotifier();
-    const rebuild = dryRunRebuilder(notifier);
-    const request = { stack: "prod", reason: "gone", evidence: {} };
-    assert.deepEqual(await rebuild({ ...request, act: false }), {
-      status: "dry-run",
-      summary:
-        "dry run: a rebuild of prod would converge the platform with a new cluster generation, restore certificates, replay every tenant app, verify",
+  test("the real rebuilder is wired from the environment: a bad LOCO_RESURRECTOR_KEY stops the watch before it starts", async () => {
+    const url = await watchedDatabase();
+    const result = await resurrectorCommand(["watch", "--environment", "prod", "--once", "--kubeconfig", "/nonexistent/kubeconfig"], {
+      LOCO_DATABASE_URL: url,
+      DIGITALOCEAN_TOKEN: "dop_v1_unused",
+      LOCO_RESURRECTOR_KEY: "not-a-key",
     });
-    assert.equal((await rebuild({ ...request, act: true })).status, "refused");
-    assert.deepEqual(
-      notifier.sent.map((n) => n.kind),
-      ["rebuild", "rebuild"],
-    );
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^resurrector watch: LOCO_RESURRECTOR_KEY: /);
+    assert.ok(!result.stderr.includes("not-a-key"), "the key is never shown");
+    assert.deepEqual(await watchEvents(url), [], "nothing was probed or recorded");
   });
 
   test("watch --once on an unreadable database refuses and exits 1", async () => {

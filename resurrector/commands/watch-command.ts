@@ -3,24 +3,28 @@
  * unless the operator turns the key twice: `--act` on the command line AND LOCO_RESURRECTOR_ACT=true in the
  * environment; with one of them only, every rebuild decision reaches the Rebuilder with act=false.
  *
- * The Rebuilder is injected: until the rebuild's `createRebuilder` is wired in here, it is the dry-run rebuilder,
- * which changes nothing. The notifier is injected too (the webhook's, resurrector/notify/webhook.ts, once it lands);
- * by default decisions go to stderr. Stops on SIGTERM or SIGINT after the cycle under way.
- * Exit codes: 0 stopped on a signal (or `--once` ran a cycle that could read the database), 1 `--once` and loco's
- * database could not be read (refuse), 64 bad command line.
+ * The Rebuilder is the rebuild's own (`createRebuilder`, wired from the worker's environment exactly as `rebuild`
+ * wires it), so a watch's rebuild obeys the same lock, cooldown and daily maximum and leaves the same records.
+ * Decisions are notified to LOCO_ALERT_WEBHOOK_URL when it is set, and always written to stderr.
+ * Stops on SIGTERM or SIGINT after the cycle under way.
+ * Exit codes: 0 stopped on a signal (or `--once` ran a cycle that could read the database), 1 could not start, or
+ * `--once` and loco's database could not be read (refuse), 64 bad command line.
  */
+import { DatabaseUnavailableError } from "../db/connect";
 import { createDatabasePool } from "../db/pool";
 import type { Notifier } from "../notify/notifier";
+import { webhookNotifier } from "../notify/webhook";
+import { createRebuilder } from "../rebuild/create-rebuilder";
 import type { Rebuilder } from "../rebuild/rebuild-request";
+import { actVariable, rebuilderDepsFromEnvironment, RebuilderSetupError } from "../rebuild/rebuilder-from-environment";
 import { clusterProbe } from "../watch/cluster-probe";
-import { askDigitalOcean, DigitalOceanClient } from "../watch/digitalocean-clusters";
-import { dryRunRebuilder } from "../watch/dry-run-rebuilder";
+import { askDigitalOcean, DigitalOceanApiError, DigitalOceanClient } from "../watch/digitalocean-clusters";
 import type { WatchPolicy } from "../watch/watch-decision";
 import { runWatch, type CycleReport, type SnapshotHook, type WatchClock } from "../watch/watch-loop";
 import { failure, type CommandResult } from "./result";
 
-/** The environment variable that is the second key of acting (the first is `--act`); `rebuild` reads the same. */
-export const actVariable = "LOCO_RESURRECTOR_ACT";
+/** The second key of acting (the first is `--act`), the same as `rebuild`'s. */
+export { actVariable };
 
 /** Whether the operator turned both keys. */
 export const actsFor = (actFlag: boolean, env: NodeJS.ProcessEnv): boolean => actFlag && env[actVariable] === "true";
@@ -41,9 +45,9 @@ export interface WatchCommandOptions {
 }
 
 export interface WatchCommandHooks {
-  /** @default the dry-run rebuilder */
+  /** @default createRebuilder, wired from the environment as `rebuild` wires it */
   readonly rebuilder?: Rebuilder;
-  /** @default one line per notification on stderr */
+  /** @default the webhook at LOCO_ALERT_WEBHOOK_URL when set, and one line per notification on stderr */
   readonly notifier?: Notifier;
   /** @default none: nothing is snapshotted (snapshotCluster plugs in here) */
   readonly snapshot?: SnapshotHook;
@@ -99,7 +103,11 @@ function stopSignal(): { signal: AbortSignal; received: () => string | undefined
   };
 }
 
-export async function watchCommand(options: WatchCommandOptions, hooks: WatchCommandHooks = {}): Promise<CommandResult> {
+export async function watchCommand(
+  options: WatchCommandOptions,
+  env: NodeJS.ProcessEnv,
+  hooks: WatchCommandHooks = {},
+): Promise<CommandResult> {
   // --once answers like any other command, in its result; a running watch streams its lines as they come.
   const collected = { out: [] as string[], err: [] as string[] };
   const print =
@@ -107,13 +115,29 @@ export async function watchCommand(options: WatchCommandOptions, hooks: WatchCom
     (options.once
       ? { out: (line: string) => collected.out.push(line), err: (line: string) => collected.err.push(line) }
       : { out: (line: string) => process.stdout.write(`${line}\n`), err: (line: string) => process.stderr.write(`${line}\n`) });
-  const notifier: Notifier = hooks.notifier ?? { notify: async (n) => print.err(`notify: ${n.text}`) };
+  const webhook = env.LOCO_ALERT_WEBHOOK_URL ? webhookNotifier(env.LOCO_ALERT_WEBHOOK_URL, { log: print.err }) : undefined;
+  const notifier: Notifier = hooks.notifier ?? {
+    notify: async (n) => {
+      print.err(`notify: ${n.text}`);
+      await webhook?.notify(n);
+    },
+  };
   let digitalocean: DigitalOceanClient;
+  let rebuilder: Rebuilder;
   let pool;
   try {
     digitalocean = new DigitalOceanClient({ token: options.digitaloceanToken, timeoutMs: options.timeoutMs });
+    rebuilder =
+      hooks.rebuilder ??
+      createRebuilder(
+        // The watch's --kubeconfig is the guarded (old) cluster's: the new one is found through DigitalOcean.
+        rebuilderDepsFromEnvironment(env, { databaseUrl: options.databaseUrl, requireClusterAccess: options.act, log: print.err }),
+      );
     pool = createDatabasePool(options.databaseUrl, { applicationName: "loco-resurrector-watch", max: 2 });
   } catch (error) {
+    const setup =
+      error instanceof RebuilderSetupError || error instanceof DigitalOceanApiError || error instanceof DatabaseUnavailableError;
+    if (!setup) throw error;
     return failure(1, `resurrector watch: ${(error as Error).message}`);
   }
   const stop = hooks.signal ? undefined : stopSignal();
@@ -142,7 +166,7 @@ export async function watchCommand(options: WatchCommandOptions, hooks: WatchCom
           const client = await openPool.connect();
           return { client, release: (broken) => client.release(broken === true) };
         },
-        rebuilder: hooks.rebuilder ?? dryRunRebuilder(notifier),
+        rebuilder,
         notifier,
         snapshot: hooks.snapshot,
         clock: realClock,
