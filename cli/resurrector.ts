@@ -22,6 +22,8 @@ import { serveCommand } from "../resurrector/commands/serve-command";
 import { snapshotCommand } from "../resurrector/commands/snapshot-command";
 import { storedCommand } from "../resurrector/commands/stored-command";
 import { statusCommand } from "../resurrector/commands/status-command";
+import { actsFor, watchCommand } from "../resurrector/commands/watch-command";
+import { defaultWatchPolicy } from "../resurrector/watch/watch-decision";
 import { kubeconfigPaths } from "../resurrector/kube/kubeconfig";
 import { defaultKeptVersions } from "../resurrector/store/versions";
 import { CliCommand, execute, InvalidArgumentError, runAsProcess, wholeNumber } from "./command-line";
@@ -308,6 +310,90 @@ function stored(program: CliCommand, env: NodeJS.ProcessEnv): void {
     });
 }
 
+function watch(program: CliCommand, env: NodeJS.ProcessEnv): void {
+  const command: CliCommand = program
+    .command("watch")
+    .description("Probe the guarded cluster on an interval, record each probe, decide (notify, rebuild, refuse) with hysteresis.")
+    .requiredOption("--environment <stack>", "the guarded platform stack (dev, prod): its cluster is loco-<stack>-cluster[-g<n>]")
+    .option("--interval <seconds>", "time between the starts of two probes", wholeNumber(5, 3600), 30)
+    .option(
+      "--down-probes <n>",
+      "consecutive down probes before the cluster is down (N)",
+      wholeNumber(1, 1000),
+      defaultWatchPolicy.downProbes,
+    )
+    .option("--down-minutes <m>", "and the minutes they must span at least (M)", wholeNumber(0, 1440), defaultWatchPolicy.downMinutes)
+    .option(
+      "--healthy-probes <k>",
+      "consecutive healthy probes to leave degraded or down (K)",
+      wholeNumber(1, 100),
+      defaultWatchPolicy.healthyProbes,
+    )
+    .option("--act", `let a rebuild decision change things (also needs ${actVariable}=true; otherwise a dry run)`)
+    .option("--once", "run one cycle and stop (cron, tests)")
+    .option("--json", "print each cycle as one line of JSON")
+    .option("--database-url <url>", databaseUrlHelp)
+    .option(
+      "--kubeconfig <path>",
+      "kubeconfig of the cluster (default: $KUBECONFIG, else the one DigitalOcean's API gives for the cluster)",
+    )
+    .option("--context <name>", "kubeconfig context (default: its current-context)")
+    .option("--public-url <url>", "an https:// URL the public endpoint must answer (the second source's tie-breaker)")
+    .option("--timeout <seconds>", "time each probe and each DigitalOcean request may take", timeoutSeconds, 10)
+    .addHelpText(
+      "after",
+      `\nDIGITALOCEAN_TOKEN (required): the second source, and the kubeconfig when none is given. ${actVariable}=true and --act: act.\n` +
+        "Exit codes: 0 stopped by SIGTERM or SIGINT (--once: a cycle ran), 1 could not start (--once: loco's database unreadable), 64 bad command line.",
+    )
+    .runs(
+      (options: {
+        environment: string;
+        interval: number;
+        downProbes: number;
+        downMinutes: number;
+        healthyProbes: number;
+        act?: boolean;
+        once?: boolean;
+        json?: boolean;
+        databaseUrl?: string;
+        kubeconfig?: string;
+        context?: string;
+        publicUrl?: string;
+        timeout: number;
+      }) => {
+        if (!/^[a-z][a-z0-9-]{0,40}$/.test(options.environment)) {
+          command.usageError(`--environment ${JSON.stringify(options.environment).slice(0, 60)} is not a stack name (e.g. prod)`);
+        }
+        const databaseUrl = options.databaseUrl ?? env.LOCO_DATABASE_URL;
+        if (!databaseUrl) command.usageError("watch needs --database-url (or LOCO_DATABASE_URL)");
+        const digitaloceanToken = env.DIGITALOCEAN_TOKEN;
+        if (!digitaloceanToken) command.usageError("watch needs DIGITALOCEAN_TOKEN (DigitalOcean's API is its second source)");
+        let publicUrl: URL | undefined;
+        if (options.publicUrl !== undefined) {
+          publicUrl = URL.canParse(options.publicUrl) ? new URL(options.publicUrl) : undefined;
+          if (publicUrl?.protocol !== "https:") command.usageError("--public-url must be an https:// URL");
+        }
+        return watchCommand(
+          {
+            stack: options.environment,
+            databaseUrl,
+            digitaloceanToken,
+            intervalSeconds: options.interval,
+            policy: { downProbes: options.downProbes, downMinutes: options.downMinutes, healthyProbes: options.healthyProbes },
+            act: actsFor(options.act === true, env),
+            once: options.once === true,
+            json: options.json === true,
+            kubeconfigPaths: kubeconfigPaths(options.kubeconfig, env),
+            context: options.context,
+            publicUrl,
+            timeoutMs: Math.round(options.timeout * 1000),
+          },
+          env,
+        );
+      },
+    );
+}
+
 /** Every command, in the order `--help` lists them. */
 function serve(program: CliCommand, env: NodeJS.ProcessEnv): void {
   const command: CliCommand = program
@@ -329,7 +415,7 @@ function serve(program: CliCommand, env: NodeJS.ProcessEnv): void {
     });
 }
 
-const commands: readonly CommandLine[] = [plan, status, migrate, replay, rebuild, serve, snapshot, rekey, stored];
+const commands: readonly CommandLine[] = [plan, status, migrate, replay, rebuild, serve, snapshot, rekey, stored, watch];
 
 export function resurrectorCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
   const program = new CliCommand("npm run resurrector --")
@@ -337,7 +423,7 @@ export function resurrectorCommand(argv: readonly string[], env: NodeJS.ProcessE
     .addHelpText(
       "after",
       "\nEnvironment: LOCO_DATABASE_URL (instead of --database-url), KUBECONFIG (instead of --kubeconfig), LOCO_RESURRECTOR_KEY\n" +
-        "(base64, 32 bytes: lets plan open sealed environments, and replay restore them).\n" +
+        "(base64, 32 bytes: lets plan open sealed environments, and replay restore them), DIGITALOCEAN_TOKEN and LOCO_RESURRECTOR_ACT (rebuild, watch).\n" +
         "Exit codes: 0 done; 1 failed (status: degraded; 2 down, 3 could not probe; replay: 3 could not start; rebuild: 3 refused); 64 bad command line.",
     );
   for (const declare of commands) declare(program, env);

@@ -28,6 +28,23 @@ export interface ResurrectorImage {
   readonly digest?: string;
 }
 
+/** How the worker's `resurrector watch` decides (docs/resurrector.md: Watch). */
+export interface ResurrectorWatchSettings {
+  /** Seconds between two probes. @default 30 */
+  readonly intervalSeconds: number;
+  /** Consecutive down probes before the cluster is down (N). @default 5 */
+  readonly downProbes: number;
+  /** Minutes those probes must span at least (M). @default 5 */
+  readonly downMinutes: number;
+  /** Both keys of acting: `--act` and LOCO_RESURRECTOR_ACT=true; false is a dry run. @default false */
+  readonly act: boolean;
+  /**
+   * An https:// URL served through the cluster's load balancer and Gateway (loco's API host): probed even when the
+   * cluster's API cannot be reached, it is the tie-breaker when DigitalOcean's API cannot be asked.
+   */
+  readonly publicUrl: string;
+}
+
 /** What the app's containers are handed; every field is a secret and becomes a SECRET env. */
 export interface ResurrectorAppSecrets {
   /** The resurrector role's connection URL to loco's database. */
@@ -55,6 +72,8 @@ export interface ResurrectorAppArgs {
   readonly region: string;
   /** The resurrector's image, an exact tag. */
   readonly image: ResurrectorImage;
+  /** The watch's interval, thresholds and whether it acts. */
+  readonly watch: ResurrectorWatchSettings;
   /** Instance size slug of the worker and the service. */
   readonly instanceSize: string;
   /** The status page's public host, e.g. `status.loco.example.com`. */
@@ -89,6 +108,18 @@ const secretEnv = (key: string, value: pulumi.Input<string>): Env => ({
   scope: "RUN_TIME",
 });
 const plainEnv = (key: string, value: string): Env => ({ key, value, type: "GENERAL", scope: "RUN_TIME" });
+
+/** Pure: the worker's command line; `--act` only when the stack says so (the env var is the second key). */
+export function watchCommandLine(guards: string, watch: ResurrectorWatchSettings): string {
+  return [
+    `resurrector watch --environment ${guards}`,
+    `--interval ${watch.intervalSeconds}`,
+    `--down-probes ${watch.downProbes}`,
+    `--down-minutes ${watch.downMinutes}`,
+    `--public-url ${watch.publicUrl}`,
+    ...(watch.act ? ["--act"] : []),
+  ].join(" ");
+}
 
 /** Pure: the App spec. Exported so tests and reviewers read exactly what App Platform is given. */
 export function resurrectorAppSpec(args: ResurrectorAppArgs): digitalocean.types.input.AppSpec {
@@ -134,9 +165,10 @@ export function resurrectorAppSpec(args: ResurrectorAppArgs): digitalocean.types
         image,
         instanceCount: 1,
         instanceSizeSlug: args.instanceSize,
-        runCommand: `resurrector watch --environment ${args.guards}`,
+        runCommand: watchCommandLine(args.guards, args.watch),
         envs: [
           ...common,
+          ...(args.watch.act ? [plainEnv("LOCO_RESURRECTOR_ACT", "true")] : []),
           secretEnv("DIGITALOCEAN_TOKEN", args.secrets.digitaloceanToken),
           secretEnv("PULUMI_ACCESS_TOKEN", args.secrets.pulumiAccessToken),
           ...(args.secrets.alertWebhookUrl === undefined ? [] : [secretEnv("LOCO_ALERT_WEBHOOK_URL", args.secrets.alertWebhookUrl)]),

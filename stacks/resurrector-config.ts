@@ -67,6 +67,20 @@ export const resurrectorSettingsSchema = z
       )
       .describe("Where the image built from docker/resurrector/Dockerfile is pushed."),
     instanceSize: z.enum(appInstanceSizes).default("apps-s-1vcpu-1gb"),
+    watch: z
+      .strictObject({
+        intervalSeconds: z.number().int().min(5).max(3600).default(30).describe("Seconds between two probes of the cluster."),
+        downProbes: z.number().int().min(1).max(1000).default(5).describe("Consecutive down probes before the cluster is down (N)."),
+        downMinutes: z.number().int().min(0).max(1440).default(5).describe("Minutes those probes must span at least (M)."),
+        act: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Let a rebuild decision change things (--act and LOCO_RESURRECTOR_ACT=true); false: a dry run that records and notifies.",
+          ),
+      })
+      .prefault({})
+      .describe("How the worker's `resurrector watch` decides (docs/resurrector.md: Watch)."),
   })
   .describe("The resurrector stack's settings.");
 

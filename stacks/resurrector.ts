@@ -8,6 +8,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import { tlsEndpoint } from "../lib/database-connection";
+import { publicNames } from "../lib/public-names";
 import { ResurrectorApp } from "../components/resurrector-app";
 import type { ResurrectorStackConfig } from "./resurrector-config";
 
@@ -52,6 +53,9 @@ export class ResurrectorLayer extends pulumi.ComponentResource {
         region: config.region,
         image: config.image,
         instanceSize: config.instanceSize,
+        // loco's API host (only that name is read): served by the guarded cluster's Gateway, where status.<baseDomain>
+        // is this app's own page.
+        watch: { ...config.watch, publicUrl: `https://${publicNames(config.baseDomain, config.region, "apex").api}/` },
         statusHost: config.statusHost,
         grant: { database: config.database.name, role: resurrectorRole },
         secrets: {

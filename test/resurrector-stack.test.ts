@@ -78,7 +78,12 @@ describe("the resurrector stack's app", () => {
     const { spec } = await appSpec();
     assert.deepEqual(
       spec.workers.map((w) => [w.name, w.runCommand]),
-      [["watch", "resurrector watch --environment prod"]],
+      [
+        [
+          "watch",
+          "resurrector watch --environment prod --interval 30 --down-probes 5 --down-minutes 5 --public-url https://api.loco.example.com/",
+        ],
+      ],
     );
     assert.deepEqual(
       spec.services.map((s) => s.name),
@@ -272,6 +277,43 @@ describe("resurrector stack config errors", () => {
       problems.some((p) => /loco:resurrector\.instanceSize = "huge": must be one of apps-s-1vcpu-0\.5gb/.test(p)),
       problems.join("\n"),
     );
+  });
+
+  test("the watch is a dry run by default: no --act and no LOCO_RESURRECTOR_ACT", async () => {
+    const { spec } = await appSpec();
+    assert.doesNotMatch(spec.workers[0].runCommand, /--act/);
+    assert.ok(!spec.workers[0].envs.some((e) => e.key === "LOCO_RESURRECTOR_ACT"));
+  });
+
+  test("watch settings reach the worker; act turns both keys", async () => {
+    const watch = { intervalSeconds: 60, downProbes: 8, downMinutes: 10, act: true };
+    const { spec } = await appSpec({ "loco:resurrector": { ...settings(), watch } });
+    assert.equal(
+      spec.workers[0].runCommand,
+      "resurrector watch --environment prod --interval 60 --down-probes 8 --down-minutes 10 --public-url https://api.loco.example.com/ --act",
+    );
+    assert.deepEqual(
+      spec.workers[0].envs.filter((e) => e.key === "LOCO_RESURRECTOR_ACT").map((e) => [e.type, e.value]),
+      [["GENERAL", "true"]],
+    );
+    assert.ok(!spec.services[0].envs.some((e) => e.key === "LOCO_RESURRECTOR_ACT"), "only the worker acts");
+  });
+
+  test("bad watch settings are named", () => {
+    const problems = problemsOf({
+      "loco:resurrector": JSON.stringify({ ...settings(), watch: { intervalSeconds: 1, downProbes: 0, act: "yes", every: 3 } }),
+    });
+    for (const expected of [
+      /loco:resurrector\.watch\.intervalSeconds = 1: .*5/,
+      /loco:resurrector\.watch\.downProbes = 0: .*1/,
+      /loco:resurrector\.watch\.act = "yes"/,
+      /loco:resurrector\.watch\.every/,
+    ]) {
+      assert.ok(
+        problems.some((p) => expected.test(p)),
+        `${expected}: ${problems.join("\n")}`,
+      );
+    }
   });
 
   test("the platform stack refuses the resurrector's section", () => {
