@@ -24,6 +24,7 @@ import { loadKubeconfig } from "../resurrector/kube/kubeconfig";
 import { kubeSecretReader } from "../resurrector/snapshot/cluster-secrets";
 import { mapSecrets } from "../resurrector/snapshot/map-secrets";
 import { snapshotCluster, type SnapshotReport } from "../resurrector/snapshot/snapshot-cluster";
+import { watchSnapshot } from "../resurrector/watch/watch-snapshot";
 import { openCertificate, sealedCertificates } from "../resurrector/store/certificates";
 import { openEnvironment, sealedEnvironments, storeEnvironment } from "../resurrector/store/environments";
 import { rekeyStore, RekeyRefusedError } from "../resurrector/store/rekey";
@@ -350,6 +351,37 @@ describe("snapshot", () => {
     const text = await resurrectorCommand(argv.slice(0, -1), { LOCO_RESURRECTOR_KEY: encodedKey });
     assert.match(text.stdout, /0 sealed, 4 unchanged, 2 skipped, 0 malformed, 0 failed/);
     assert.equal((await storedEnvironment(db, "101")).SESSION_SECRET, "rotated-session-secret");
+  });
+  test("the watch's hourly hook seals the guarded cluster through its kubeconfig, at the watch's time", async () => {
+    const { url, db } = await demoDatabase();
+    const cluster = await fakeCluster();
+    await populate(cluster);
+    const at = new Date("2026-11-29T18:00:00Z");
+    const hook = watchSnapshot({
+      databaseUrl: url,
+      masterKey: master,
+      target: () => loadKubeconfig([cluster.kubeconfig], { timeoutMs: 10_000 }),
+      timeoutMs: 10_000,
+    });
+    assert.equal(await hook(at), `snapshot of nyc-prod-1 under key ${master.id}: 3 sealed, 1 unchanged, 2 skipped, 0 malformed, 0 failed`);
+    assert.equal((await storedEnvironment(db, "101")).SESSION_SECRET, "rotated-session-secret");
+    const sealedAt = await db.query<{ at: Date }>(
+      "SELECT sealed_at AS at FROM resurrector.tenant_environment_versions WHERE resource_id = 101 ORDER BY version DESC LIMIT 1",
+    );
+    assert.equal(sealedAt.rows[0].at.toISOString(), at.toISOString());
+    // The next hour, nothing changed: nothing is written.
+    assert.match(await hook(new Date("2026-11-29T19:00:00Z")), /: 0 sealed, 4 unchanged, 2 skipped/);
+  });
+
+  test("the watch's hook throws, for the watch to log, when the cluster cannot be reached", async () => {
+    const { url } = await demoDatabase();
+    const hook = watchSnapshot({
+      databaseUrl: url,
+      masterKey: master,
+      target: () => Promise.reject(new Error("DigitalOcean has no cluster loco-prod-cluster[-g<n>]")),
+      timeoutMs: 10_000,
+    });
+    await assert.rejects(hook(new Date()), /DigitalOcean has no cluster/);
   });
 });
 

@@ -12,6 +12,7 @@ import { Pool } from "pg";
 import { resurrectorCommand } from "../cli/resurrector";
 import { actsFor } from "../resurrector/commands/watch-command";
 import { connectDatabase } from "../resurrector/db/connect";
+import { generateMasterKey } from "../resurrector/crypto/envelope";
 import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from "../resurrector/db/embedded-postgres";
 import { loadLocoFixture } from "../resurrector/demo/demo-database";
 import type { RebuildRequest } from "../resurrector/rebuild/rebuild-request";
@@ -341,11 +342,24 @@ describe("the watch loop", { timeout: 180_000 }, () => {
     const report = JSON.parse(result.stdout) as { probe: { health: string }; decision: { kind: string; reason: string } };
     assert.equal(report.probe.health, "down");
     assert.deepEqual([report.decision.kind, report.decision.reason], ["notify", "cluster healthy → degraded"]);
-    assert.match(result.stderr, /^Dry run: /);
+    assert.match(result.stderr, /^Dry run: /m);
+    assert.match(result.stderr, /^No hourly snapshot: LOCO_RESURRECTOR_KEY is not set/m);
     assert.deepEqual(
       (await watchEvents(url)).map((e) => e.action),
       ["watch.notify"],
     );
+  });
+
+  test("with LOCO_RESURRECTOR_KEY the watch snapshots hourly; a snapshot that cannot reach the cluster is logged and the cycle ends well", async () => {
+    const url = await watchedDatabase();
+    const result = await resurrectorCommand(
+      ["watch", "--environment", "prod", "--once", "--json", "--kubeconfig", "/nonexistent/kubeconfig", "--timeout", "2"],
+      { LOCO_DATABASE_URL: url, DIGITALOCEAN_TOKEN: "dop_v1_unused", LOCO_RESURRECTOR_KEY: generateMasterKey() },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /No hourly snapshot/);
+    const report = JSON.parse(result.stdout) as { snapshot?: string };
+    assert.match(report.snapshot ?? "", /^snapshot failed: .*\/nonexistent\/kubeconfig/);
   });
 
   test("the watch process stops cleanly on SIGTERM, between cycles", async () => {

@@ -17,10 +17,12 @@ import { webhookNotifier } from "../notify/webhook";
 import { createRebuilder } from "../rebuild/create-rebuilder";
 import type { Rebuilder } from "../rebuild/rebuild-request";
 import { actVariable, rebuilderDepsFromEnvironment, RebuilderSetupError } from "../rebuild/rebuilder-from-environment";
-import { clusterProbe } from "../watch/cluster-probe";
+import { clusterProbe, guardedClusterTarget } from "../watch/cluster-probe";
 import { askDigitalOcean, DigitalOceanApiError, DigitalOceanClient } from "../watch/digitalocean-clusters";
 import type { WatchPolicy } from "../watch/watch-decision";
 import { runWatch, type CycleReport, type SnapshotHook, type WatchClock } from "../watch/watch-loop";
+import { watchSnapshot } from "../watch/watch-snapshot";
+import { masterKeyFromEnvironment, masterKeyVariable } from "./master-key";
 import { failure, type CommandResult } from "./result";
 
 /** The second key of acting (the first is `--act`), the same as `rebuild`'s. */
@@ -49,7 +51,7 @@ export interface WatchCommandHooks {
   readonly rebuilder?: Rebuilder;
   /** @default the webhook at LOCO_ALERT_WEBHOOK_URL when set, and one line per notification on stderr */
   readonly notifier?: Notifier;
-  /** @default none: nothing is snapshotted (snapshotCluster plugs in here) */
+  /** @default the guarded cluster's snapshot (watch-snapshot.ts) when LOCO_RESURRECTOR_KEY is set, else none */
   readonly snapshot?: SnapshotHook;
   readonly print?: { out(line: string): void; err(line: string): void };
   /** Aborts the watch; by default SIGTERM and SIGINT do. */
@@ -103,6 +105,17 @@ function stopSignal(): { signal: AbortSignal; received: () => string | undefined
   };
 }
 
+class SnapshotKeyError extends Error {}
+
+/** The key the hourly snapshot seals under; a malformed one stops the watch at start, naming the variable only. */
+function snapshotKey(env: NodeJS.ProcessEnv) {
+  try {
+    return masterKeyFromEnvironment(env);
+  } catch (error) {
+    throw new SnapshotKeyError((error as Error).message);
+  }
+}
+
 export async function watchCommand(
   options: WatchCommandOptions,
   env: NodeJS.ProcessEnv,
@@ -124,6 +137,7 @@ export async function watchCommand(
   };
   let digitalocean: DigitalOceanClient;
   let rebuilder: Rebuilder;
+  let snapshot: SnapshotHook | undefined;
   let pool;
   try {
     digitalocean = new DigitalOceanClient({ token: options.digitaloceanToken, timeoutMs: options.timeoutMs });
@@ -133,10 +147,25 @@ export async function watchCommand(
         // The watch's --kubeconfig is the guarded (old) cluster's: the new one is found through DigitalOcean.
         rebuilderDepsFromEnvironment(env, { databaseUrl: options.databaseUrl, requireClusterAccess: options.act, log: print.err }),
       );
+    const masterKey = snapshotKey(env);
+    const access = { stack: options.stack, kubeconfigPaths: options.kubeconfigPaths, context: options.context, digitalocean };
+    snapshot =
+      hooks.snapshot ??
+      (masterKey &&
+        watchSnapshot({
+          databaseUrl: options.databaseUrl,
+          masterKey,
+          target: () => guardedClusterTarget({ ...access, timeoutMs: options.timeoutMs }),
+          timeoutMs: options.timeoutMs,
+        }));
+    if (!snapshot) print.err(`No hourly snapshot: ${masterKeyVariable} is not set, and snapshots are sealed under it.`);
     pool = createDatabasePool(options.databaseUrl, { applicationName: "loco-resurrector-watch", max: 2 });
   } catch (error) {
     const setup =
-      error instanceof RebuilderSetupError || error instanceof DigitalOceanApiError || error instanceof DatabaseUnavailableError;
+      error instanceof RebuilderSetupError ||
+      error instanceof DigitalOceanApiError ||
+      error instanceof DatabaseUnavailableError ||
+      error instanceof SnapshotKeyError;
     if (!setup) throw error;
     return failure(1, `resurrector watch: ${(error as Error).message}`);
   }
@@ -168,7 +197,7 @@ export async function watchCommand(
         },
         rebuilder,
         notifier,
-        snapshot: hooks.snapshot,
+        snapshot,
         clock: realClock,
         log: print.err,
       },

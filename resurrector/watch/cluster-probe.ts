@@ -26,7 +26,7 @@ export interface ClusterProbeOptions {
 }
 
 /** The kubeconfig DigitalOcean gives for the stack's newest cluster, loaded from a private temporary file. */
-async function digitaloceanTarget(options: ClusterProbeOptions): Promise<KubeTarget> {
+async function digitaloceanTarget(options: Pick<ClusterProbeOptions, "stack" | "timeoutMs" | "digitalocean">): Promise<KubeTarget> {
   const cluster = guardedCluster(options.stack, await options.digitalocean.listClusters());
   if (!cluster) throw new Error(`DigitalOcean has no cluster loco-${options.stack}-cluster[-g<n>]`);
   const kubeconfig = await options.digitalocean.kubeconfig(cluster.id);
@@ -41,14 +41,21 @@ async function digitaloceanTarget(options: ClusterProbeOptions): Promise<KubeTar
   }
 }
 
+/** The guarded cluster: through the operator's kubeconfig when one is given, else DigitalOcean's for the stack. */
+export async function guardedClusterTarget(
+  options: Pick<ClusterProbeOptions, "stack" | "kubeconfigPaths" | "context" | "timeoutMs" | "digitalocean">,
+): Promise<KubeTarget> {
+  return options.kubeconfigPaths
+    ? await loadKubeconfig(options.kubeconfigPaths, { context: options.context, timeoutMs: options.timeoutMs })
+    : await digitaloceanTarget(options);
+}
+
 export function clusterProbe(options: ClusterProbeOptions): () => Promise<CheckResult[]> {
   return async () => {
     const started = performance.now();
     let target: KubeTarget;
     try {
-      target = options.kubeconfigPaths
-        ? await loadKubeconfig(options.kubeconfigPaths, { context: options.context, timeoutMs: options.timeoutMs })
-        : await digitaloceanTarget(options);
+      target = await guardedClusterTarget(options);
     } catch (error) {
       const unreachable: CheckResult = {
         name: "api",
