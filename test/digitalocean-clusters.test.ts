@@ -142,6 +142,14 @@ describe("asking DigitalOcean about the guarded cluster", () => {
     assert.deepEqual(await askDigitalOcean(client(), "prod"), { kind: "gone", detail: "loco-prod-cluster (c-prod-1) answers 404" });
   });
 
+  test("refused: a token DigitalOcean refuses (401) is its own answer, not an unreachable API", async () => {
+    const answer = await askDigitalOcean(client({ token: "dop_v1_wrong-token-9876543210" }), "prod");
+    assert.deepEqual(answer, {
+      kind: "refused",
+      detail: "DigitalOcean API GET /v2/kubernetes/clusters: HTTP 401: the token is refused (Unable to authenticate you)",
+    });
+  });
+
   test("unreachable: a 5xx or a hang is an answer, never an exception", async () => {
     fake.failWith = 500;
     const answer = await askDigitalOcean(client(), "prod");

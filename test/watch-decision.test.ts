@@ -81,6 +81,7 @@ const gone: SecondSourceAnswer = { kind: "gone", detail: "no cluster named loco-
 const running: SecondSourceAnswer = { kind: "running", cluster: "loco-prod-cluster" };
 const degradedByDo: SecondSourceAnswer = { kind: "not-running", cluster: "loco-prod-cluster", state: "degraded" };
 const unreachable: SecondSourceAnswer = { kind: "unreachable", detail: "timed out after 10 s" };
+const refusedToken: SecondSourceAnswer = { kind: "refused", detail: "HTTP 401: the token is refused" };
 const readable = { readable: true } as const;
 
 describe("the decision", () => {
@@ -141,6 +142,13 @@ describe("the decision", () => {
       answer: unreachable,
       kind: "notify",
       reason: /but the public endpoint is unknown: no rebuild$/,
+    },
+    {
+      name: "DigitalOcean refuses the token, the public endpoint down: notify only (a refusal says nothing of the cluster)",
+      sequence: "hddd",
+      answer: refusedToken,
+      kind: "notify",
+      reason: /DigitalOcean refuses the resurrector's token \(HTTP 401: the token is refused\): no second source: no rebuild$/,
     },
     { name: "down but no second source asked: notify the change", sequence: "hddd", kind: "notify", reason: /^cluster degraded → down$/ },
     { name: "degraded never rebuilds, whatever DigitalOcean says", sequence: "hgggggg", answer: gone, kind: "nothing" },

@@ -155,7 +155,7 @@ export function guardedCluster(stack: string, clusters: readonly DigitalOceanClu
     .sort((a, b) => b.generation - a.generation)[0]?.cluster;
 }
 
-/** What DigitalOcean says about the stack's cluster; any failure to ask is an answer too (unreachable). */
+/** What DigitalOcean says about the stack's cluster; any failure to ask is an answer too (refused token, unreachable). */
 export async function askDigitalOcean(client: DigitalOceanClient, stack: string): Promise<SecondSourceAnswer> {
   try {
     const listed = guardedCluster(stack, await client.listClusters());
@@ -166,6 +166,8 @@ export async function askDigitalOcean(client: DigitalOceanClient, stack: string)
       ? { kind: "running", cluster: cluster.name }
       : { kind: "not-running", cluster: cluster.name, state: cluster.state };
   } catch (error) {
+    if (error instanceof DigitalOceanApiError && (error.status === 401 || error.status === 403))
+      return { kind: "refused", detail: error.message };
     return { kind: "unreachable", detail: error instanceof DigitalOceanApiError ? error.message : String(error) };
   }
 }

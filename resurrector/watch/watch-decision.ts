@@ -103,7 +103,9 @@ export type SecondSourceAnswer =
   | { readonly kind: "running"; readonly cluster: string }
   | { readonly kind: "not-running"; readonly cluster: string; readonly state: string }
   | { readonly kind: "gone"; readonly detail: string }
-  | { readonly kind: "unreachable"; readonly detail: string };
+  | { readonly kind: "unreachable"; readonly detail: string }
+  /** DigitalOcean answered but refused the token (401, 403): an answer about the token, never about the cluster. */
+  | { readonly kind: "refused"; readonly detail: string };
 
 /** Whether loco's database could be read this cycle (the adapter accepted its schema and the queries answered). */
 export type Truth = { readonly readable: true } | { readonly readable: false; readonly reason: string };
@@ -150,6 +152,10 @@ export function secondSourceVerdict(
       return { agrees: true, words: `DigitalOcean says ${answer.cluster} is ${answer.state}, not running` };
     case "running":
       return { agrees: false, words: `DigitalOcean says ${answer.cluster} is running` };
+    case "refused":
+      // A revoked or under-scoped token must not read as "DigitalOcean is down": with the public endpoint down too,
+      // that would rebuild on no evidence at all (and the rebuild, which needs the same token, would fail anyway).
+      return { agrees: false, words: `DigitalOcean refuses the resurrector's token (${answer.detail}): no second source` };
     case "unreachable":
       return publicEndpoint === "down"
         ? { agrees: true, words: `DigitalOcean's API is unreachable (${answer.detail}) and the public endpoint is down` }
