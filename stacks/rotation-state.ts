@@ -3,8 +3,8 @@
  *
  * A rotation takes one step per `pulumi up` (components/two-slot-rotation.ts). The step is computed from plain values
  * known before any resource is declared: the non-secret `rotation` output the last successful run recorded (read
- * through a StackReference to this very stack, stacks/previous-run.ts), the stack config (counters, maxAgeDays, overlapHours) and one clock
- * reading per run. Nothing is learnt inside an apply, so a preview shows exactly which slots exist.
+ * through a StackReference to this very stack, stacks/previous-run.ts), the stack config (counters, maxAgeDays,
+ * overlapHours) and one clock reading per run. Nothing is learnt inside an apply, so a preview shows exactly which slots exist.
  *
  * The state a run records is published only when the resources that apply it are in place: a run that fails half-way
  * leaves the previous `rotation` output as it was, and the next run takes the same step again.
