@@ -142,7 +142,14 @@ export class CloudFoundation extends pulumi.ComponentResource implements Foundat
     this.publicEntry = { loadBalancerId: entry.loadBalancerId, address: entry.address };
     this.managedPostgres = { clusterId: database.clusterId, admin: database.admin };
     this.outputs = {
-      cluster: { id: cluster.clusterId, name: cluster.clusterName, endpoint: cluster.endpoint, vpcId: cluster.vpcId },
+      // The generation is what the next run checks its config against (stacks/cluster-generation-guard.ts).
+      cluster: {
+        id: cluster.clusterId,
+        name: cluster.clusterName,
+        endpoint: cluster.endpoint,
+        vpcId: cluster.vpcId,
+        generation: config.cluster.generation,
+      },
       dns: { zoneId: dns.zoneId, hostnames: dns.hostnames },
       dnsSolverToken: dns.dnsSolverToken,
     };

@@ -3,8 +3,8 @@
  *
  * A rotation takes one step per `pulumi up` (components/two-slot-rotation.ts). The step is computed from plain values
  * known before any resource is declared: the non-secret `rotation` output the last successful run recorded (read
- * through a StackReference to this very stack), the stack config (counters, maxAgeDays, overlapHours) and one clock
- * reading per run. Nothing is learnt inside an apply, so a preview shows exactly which slots exist.
+ * through a StackReference to this very stack, stacks/previous-run.ts), the stack config (counters, maxAgeDays,
+ * overlapHours) and one clock reading per run. Nothing is learnt inside an apply, so a preview shows exactly which slots exist.
  *
  * The state a run records is published only when the resources that apply it are in place: a run that fails half-way
  * leaves the previous `rotation` output as it was, and the next run takes the same step again.
@@ -22,6 +22,7 @@ import {
   type TwoSlotStep,
 } from "../components/two-slot-rotation";
 import type { StackConfig } from "./config";
+import { readPreviousOutputs, type PreviousOutputs } from "./previous-run";
 
 /** The stack output that carries every credential's rotation state (no secret in it). */
 export const rotationOutputName = "rotation";
@@ -191,23 +192,24 @@ export class RotationRun {
 }
 
 /**
- * Reads the state this run steps from: this stack's own last `rotation` output through a StackReference, as a
- * plain value (awaited before any resource is declared), with the config and one clock reading.
+ * Reads the state this run steps from: this stack's own last `rotation` output (stacks/previous-run.ts), as a plain
+ * value awaited before any resource is declared, with the config and one clock reading. The program passes the
+ * outputs it has already read (`previous`), so a run reads its own stack once.
  */
-export async function loadRotationRun(config: Pick<StackConfig, "rotation">, startedAt: Date = new Date()): Promise<RotationRun> {
-  const self = new pulumi.StackReference(`${pulumi.getStack()}-rotation-state`, {
-    name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
-  });
-  const details = await self.getOutputDetails(rotationOutputName);
+export async function loadRotationRun(
+  config: Pick<StackConfig, "rotation">,
+  startedAt: Date = new Date(),
+  previous?: PreviousOutputs,
+): Promise<RotationRun> {
+  const details = (previous ?? (await readPreviousOutputs([rotationOutputName])))[rotationOutputName] ?? {};
   if (details.secretValue !== undefined) {
     throw new RotationStateError(`stack output ${rotationOutputName} is a secret: it must hold only issue times and generations`);
   }
-  const previous = details.value === undefined || details.value === null ? undefined : details.value;
   return new RotationRun({
     now: config.rotation.now ?? startedAt.toISOString(),
     maxAgeDays: config.rotation.maxAgeDays,
     overlapHours: config.rotation.overlapHours,
     counters: config.rotation.counters,
-    previous,
+    previous: details.value === undefined || details.value === null ? undefined : details.value,
   });
 }

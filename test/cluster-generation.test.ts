@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { runStack, type Registered } from "./harness";
+import { join } from "node:path";
+import { runUnderMocks } from "../plan/mock-runtime";
+import { projectDir, runStack, withOverrides, type Registered } from "./harness";
 
 const clusterType = "digitalocean:index/kubernetesCluster:KubernetesCluster";
 const loadBalancerType = "digitalocean:index/loadBalancer:LoadBalancer";
@@ -43,5 +45,63 @@ describe("a new cluster generation", () => {
     const second = await runStack("prod", generation(2));
     const spec = (registered: Registered) => registered.one(envoyProxyType).inputs.spec;
     assert.deepEqual(spec(second), spec(first));
+  });
+});
+
+describe("a generation below the one the stack last deployed", () => {
+  // What a resurrector rebuild leaves: the backend's last run deployed generation 2, the repository still says 1.
+  const deployed = (n: number) => ({ cluster: { id: "cluster-id", name: `loco-prod-cluster-g${n}`, generation: n } });
+
+  /** Runs the real program and hands back what it threw (or undefined) and what it registered. */
+  const refusal = async (configured: number, previousOutputs: Record<string, unknown>) => {
+    const program = require(join(projectDir, "index.ts")) as () => Promise<unknown>;
+    const run = await runUnderMocks(
+      () =>
+        program().then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+      { stack: "prod", config: withOverrides("prod", generation(configured)), previousOutputs },
+    );
+    return { error: run.result, resources: run.resources };
+  };
+
+  test("stops the run in one line naming both generations and the stack file, before any resource is declared", async () => {
+    const { error, resources } = await refusal(1, deployed(2));
+    assert.ok(error instanceof Error, "the program must refuse");
+    assert.equal(
+      error.message,
+      "loco:cluster.generation is 1 but stack prod last deployed generation 2 (a resurrector rebuild?): " +
+        "set loco:cluster.generation: 2 in Pulumi.prod.yaml; deploying 1 would replace the running cluster and delete it",
+    );
+    assert.deepEqual(resources, []);
+  });
+
+  test("the same generation deploys the cluster the stack already has", async () => {
+    const registered = await runStack("prod", generation(2), deployed(2));
+    assert.equal(registered.one(clusterType).inputs.name, "loco-prod-cluster-g2");
+  });
+
+  test("a higher generation is allowed: that is how a rebuild or an operator starts a new cluster", async () => {
+    const registered = await runStack("prod", generation(3), deployed(2));
+    assert.equal(registered.one(clusterType).inputs.name, "loco-prod-cluster-g3");
+  });
+
+  test("a first run, or a last run from before the output existed, has nothing to compare with", async () => {
+    assert.equal((await runStack("prod", generation(1), {})).one(clusterType).inputs.name, "loco-prod-cluster");
+    const before = { cluster: { id: "cluster-id", name: "loco-prod-cluster" } };
+    assert.equal((await runStack("prod", generation(1), before)).one(clusterType).inputs.name, "loco-prod-cluster");
+  });
+
+  test("a recorded generation that is not a whole number is refused by name", async () => {
+    const { error, resources } = await refusal(1, { cluster: { generation: "two" } });
+    assert.ok(error instanceof Error, "the program must refuse");
+    assert.match(error.message, /^stack output cluster\.generation is "two", not a whole number from 1/);
+    assert.deepEqual(resources, []);
+  });
+
+  test("the run publishes the generation it deployed, for the next run to check against", async () => {
+    const registered = await runStack("prod", generation(2));
+    assert.equal((registered.stackOutputs.cluster as { generation: unknown }).generation, 2);
   });
 });

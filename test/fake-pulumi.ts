@@ -4,7 +4,8 @@
  * rebuild sets) as a JSON line and answers the commands the Automation API sends as the CLI does
  * (node_modules/@pulumi/pulumi/automation/{cmd,localWorkspace,stack}.js): `version`, `stack select`,
  * `config get/set`, `refresh`, `up`, `stack history`, `stack output`. Config lives in a state file of its own,
- * never in the project's Pulumi.<stack>.yaml. A command can be told to fail.
+ * never in the project's Pulumi.<stack>.yaml; outputs live beside it, as the backend keeps them apart from any working
+ * copy. A command can be told to fail.
  */
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +23,12 @@ export interface FakePulumiOptions {
   readonly version?: string;
   /** Stacks that exist, with their config ("loco:cluster.generation" -> "1"). @default { prod: {} } */
   readonly stacks?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * Each stack's outputs as its last run left them in the backend (`stack output --json`), e.g. a rebuild from
+   * another container: { prod: { cluster: { generation: 2 } } }. An `up` records the generation it deployed in
+   * `cluster.generation`, as the program does. @default none
+   */
+  readonly outputs?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Commands (first word, e.g. "up") that fail with this message on stderr. */
   readonly failing?: Readonly<Record<string, string>>;
 }
@@ -32,6 +39,8 @@ export interface FakePulumi {
   calls(): FakePulumiCall[];
   /** The config of a stack now (values as strings). */
   config(stack: string): Record<string, string>;
+  /** The outputs the backend holds for a stack now. */
+  outputs(stack: string): Record<string, unknown>;
   close(): void;
 }
 
@@ -77,13 +86,17 @@ switch (verb) {
     process.stdout.write("Resources:\\n    42 unchanged\\n");
     state.__history = (state.__history ?? 0) + 1;
     state.__last = verb;
+    if (verb === "up") {
+      const outputs = (state.__outputs[stack] ??= {});
+      outputs.cluster = { ...(outputs.cluster ?? {}), generation: Number(state[stack]["loco:cluster.generation"] ?? 1) };
+    }
     save();
     break;
   case "stack history":
     process.stdout.write(JSON.stringify([{ version: state.__history ?? 0, kind: state.__last ?? "update", startTime: "2026-11-22T00:00:00Z", endTime: "2026-11-22T00:01:00Z", message: "", environment: {}, config: {}, result: "succeeded", resourceChanges: state.__last === "up" ? { create: 3, delete: 2, same: 40 } : { same: 45 } }]) + "\\n");
     break;
   case "stack output":
-    process.stdout.write("{}\\n");
+    process.stdout.write(JSON.stringify(state.__outputs[stack] ?? {}) + "\\n");
     break;
   default:
     fail("the fake pulumi does not know \`" + argv.join(" ") + "\`");
@@ -95,7 +108,7 @@ export function fakePulumi(options: FakePulumiOptions = {}): FakePulumi {
   mkdirSync(join(root, "bin"));
   const logFile = join(root, "calls.jsonl");
   const stateFile = join(root, "state.json");
-  writeFileSync(stateFile, JSON.stringify(options.stacks ?? { prod: {} }));
+  writeFileSync(stateFile, JSON.stringify({ ...(options.stacks ?? { prod: {} }), __outputs: options.outputs ?? {} }));
   writeFileSync(join(root, "bin", "pulumi"), script(logFile, stateFile, options));
   chmodSync(join(root, "bin", "pulumi"), 0o755);
   return {
@@ -108,6 +121,8 @@ export function fakePulumi(options: FakePulumiOptions = {}): FakePulumi {
             .map((line) => JSON.parse(line) as FakePulumiCall)
         : [],
     config: (stack) => (JSON.parse(readFileSync(stateFile, "utf8")) as Record<string, Record<string, string>>)[stack],
+    outputs: (stack) =>
+      (JSON.parse(readFileSync(stateFile, "utf8")) as { __outputs: Record<string, Record<string, unknown>> }).__outputs[stack] ?? {},
     close: () => rmSync(root, { recursive: true, force: true }),
   };
 }

@@ -41,6 +41,8 @@ describe("the converger drives the Pulumi CLI through the Automation API", () =>
         ["version"],
         ["stack", "select", "--stack", "prod", "--non-interactive"],
         ["config", "get", "--path", "loco:cluster.generation", "--json", "--stack", "prod", "--non-interactive"],
+        ["stack", "output", "--json", "--stack", "prod", "--non-interactive"],
+        ["stack", "output", "--json", "--show-secrets", "--stack", "prod", "--non-interactive"],
         ["stack", "select", "--stack", "prod", "--non-interactive"],
         ["config", "set", "--path", "loco:cluster.generation", "--stack", "prod", "--plaintext", "--non-interactive", "--", "2"],
         [
@@ -86,6 +88,38 @@ describe("the converger drives the Pulumi CLI through the Automation API", () =>
     assert.equal(await converger.currentGeneration("prod"), 1);
     await converger.converge("prod", { generation: 2, preservedCertificates: {} });
     assert.ok(!pulumi.calls().some((c) => c.argv.includes("loco:preservedCertificates")));
+  });
+
+  test("a second rebuild from a fresh container reads the generation the backend deployed, not its stale stack file", async () => {
+    // The first rebuild converged prod to 2 in another container; this one's copy of the project still says 1.
+    const pulumi = fake({ stacks: { prod: { "loco:cluster.generation": "1" } }, outputs: { prod: { cluster: { generation: 2 } } } });
+    const converger = pulumiConverger({ workDir: projectRoot, pulumiRoot: pulumi.root });
+    assert.equal(await converger.currentGeneration("prod"), 2);
+  });
+
+  test("a stack file ahead of the backend (an operator raised it, not yet deployed) keeps its generation", async () => {
+    const pulumi = fake({ stacks: { prod: { "loco:cluster.generation": "3" } }, outputs: { prod: { cluster: { generation: 2 } } } });
+    const converger = pulumiConverger({ workDir: projectRoot, pulumiRoot: pulumi.root });
+    assert.equal(await converger.currentGeneration("prod"), 3);
+  });
+
+  test("up leaves the converged generation in the backend, where the next rebuild reads it", async () => {
+    const pulumi = fake({ stacks: { prod: { "loco:cluster.generation": "1" } } });
+    const converger = pulumiConverger({ workDir: projectRoot, pulumiRoot: pulumi.root });
+    await converger.converge("prod", { generation: 2, preservedCertificates: {} });
+    assert.deepEqual(pulumi.outputs("prod"), { cluster: { generation: 2 } });
+    const freshContainer = fake({ stacks: { prod: { "loco:cluster.generation": "1" } }, outputs: { prod: pulumi.outputs("prod") } });
+    assert.equal(await pulumiConverger({ workDir: projectRoot, pulumiRoot: freshContainer.root }).currentGeneration("prod"), 2);
+  });
+
+  test("a recorded generation that is not a whole number is one line naming the stack and the output", async () => {
+    const pulumi = fake({ outputs: { prod: { cluster: { generation: "two" } } } });
+    const converger = pulumiConverger({ workDir: projectRoot, pulumiRoot: pulumi.root });
+    await assert.rejects(converger.currentGeneration("prod"), (error: Error) => {
+      assert.ok(error instanceof PulumiCliError);
+      assert.match(error.message, /^stack prod: stack output cluster\.generation is "two", not a whole number from 1/);
+      return true;
+    });
   });
 
   test("a failing up is one line naming the step and the CLI's error", async () => {

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { delimiter, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { resurrectorCommand } from "../cli/resurrector";
+import { rebuildOutcomeText } from "../resurrector/commands/rebuild-command";
 import { generateMasterKey, parseMasterKey } from "../resurrector/crypto/envelope";
 import { connectDatabase } from "../resurrector/db/connect";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../resurrector/db/embedded-postgres";
@@ -57,6 +58,22 @@ describe("rebuild on the command line", () => {
     assert.deepEqual([outcome.status, outcome.act], ["dry-run", false]);
     assert.match(outcome.summary, /would set loco:cluster\.generation of stack prod from 2 to 3/);
     assert.deepEqual(changes(), []);
+  });
+
+  test("a rebuild that converged says, on a line of its own, which generation to commit to the stack file", () => {
+    const nextStep = "stack prod now runs cluster generation 3: commit loco:cluster.generation: 3 to Pulumi.prod.yaml (...)";
+    const text = rebuildOutcomeText("prod", {
+      status: "succeeded",
+      rebuildId: "7",
+      summary: "rebuild 7 succeeded: ...",
+      convergedGeneration: 3,
+      nextStep,
+    });
+    assert.deepEqual(text.split("\n"), ["Rebuild of prod: succeeded", "rebuild 7 succeeded: ...", nextStep]);
+    assert.deepEqual(rebuildOutcomeText("prod", { status: "dry-run", summary: "dry run: ..." }).split("\n"), [
+      "Rebuild of prod: dry-run",
+      "dry run: ...",
+    ]);
   });
 
   test("--act alone, or LOCO_RESURRECTOR_ACT=true alone, is still a dry run and says why", async () => {

@@ -255,6 +255,21 @@ describe("a rebuild that acts", () => {
     assert.ok(h.notifications.every((n) => n.cluster === "prod" && n.text.startsWith("prod: ")));
   });
 
+  test("the outcome, the final notification and the report name the converged generation and say to commit it", async () => {
+    const h = await harness();
+    const outcome = await h.rebuilder()(request(true));
+    assert.equal(outcome.status, "succeeded", outcome.summary);
+    const instruction =
+      "stack prod now runs cluster generation 5: commit loco:cluster.generation: 5 to Pulumi.prod.yaml " +
+      "(until then the deploy refuses to run rather than replace the rebuilt cluster)";
+    assert.equal(outcome.convergedGeneration, 5);
+    assert.equal(outcome.nextStep, instruction);
+    const final = h.notifications.at(-1);
+    assert.equal(final?.text.split("\n")[1], instruction, final?.text);
+    const [rebuild] = await rebuildRows(h.url);
+    assert.deepEqual([rebuild.report?.convergedGeneration, rebuild.report?.nextStep], [5, instruction]);
+  });
+
   test("a verify that finds routes not answering fails the phase and leaves the rebuild to resume at verify", async () => {
     const h = await harness();
     const down = await h.rebuilder({
@@ -266,6 +281,12 @@ describe("a rebuild that acts", () => {
       /paused: phase verify failed \(attempt 1 of 3\): 4 of 4 routes do not answer: .*HTTP 503.*; the next run resumes at verify/,
     );
     assert.equal((await rebuildRows(h.url))[0].state, "running");
+    // Converge completed before verify failed: the stack already runs generation 5, so the pause says to commit it.
+    assert.match(
+      down.nextStep ?? "",
+      /^stack prod now runs cluster generation 5: commit loco:cluster\.generation: 5 to Pulumi\.prod\.yaml/,
+    );
+    assert.match(h.notifications.at(-1)?.text ?? "", /paused: phase verify failed.*\nstack prod now runs cluster generation 5/);
     const again = await h.rebuilder()(request(true));
     assert.equal(again.status, "succeeded", again.summary);
     assert.equal(again.rebuildId, down.rebuildId);
@@ -308,7 +329,10 @@ describe("dry run", () => {
     assert.match(outcome.summary, /replay: would replay 14 apps of loco's cluster/);
     assert.match(outcome.summary, /nothing was changed \(act needs --act and LOCO_RESURRECTOR_ACT=true\)/);
     assert.deepEqual(
-      commands(h.pulumi).filter((c) => !c.startsWith("version") && !c.startsWith("stack select") && !c.startsWith("config get")),
+      // Reading the generation (config get, stack output) changes nothing.
+      commands(h.pulumi).filter(
+        (c) => !c.startsWith("version") && !c.startsWith("stack select") && !c.startsWith("config get") && !c.startsWith("stack output"),
+      ),
       [],
       "no config set, no refresh, no up",
     );

@@ -23,6 +23,19 @@ export { actVariable };
 /** A safety limit said no: nothing was changed. */
 export const refusedExitCode = 3;
 
+/**
+ * The text form of an outcome: status, summary, then (once converge completed) the line saying which generation to
+ * commit to the stack file, then the notes.
+ */
+export function rebuildOutcomeText(environment: string, outcome: RebuildOutcome, notes: readonly string[] = []): string {
+  return [
+    `Rebuild of ${terminalSafe(environment)}: ${outcome.status}`,
+    terminalSafe(outcome.summary),
+    ...(outcome.nextStep === undefined ? [] : [terminalSafe(outcome.nextStep)]),
+    ...notes,
+  ].join("\n");
+}
+
 export interface RebuildCommandOptions {
   /** The platform stack (environment) to rebuild. */
   readonly environment: string;
@@ -92,9 +105,7 @@ export async function rebuildCommand(
     act,
   });
   const code = exitCodes[outcome.status];
-  const text = options.json
-    ? stableJson({ ...outcome, act, notes })
-    : [`Rebuild of ${terminalSafe(options.environment)}: ${outcome.status}`, terminalSafe(outcome.summary), ...notes].join("\n");
+  const text = options.json ? stableJson({ ...outcome, act, notes }) : rebuildOutcomeText(options.environment, outcome, notes);
   // JSON always goes to stdout (a script parses it); text goes to stderr when the rebuild did not succeed.
   return options.json || code === 0 ? { code, stdout: text, stderr: "" } : failure(code, text);
 }

@@ -46,7 +46,7 @@ import { finishRebuild, setRebuildPhase, startRebuild } from "../store/rebuilds"
 import type { ClusterAccess } from "./cluster-access";
 import { dayBefore, limitRefusal, rebuildLimits, type RebuildLimits } from "./rebuild-limits";
 import { tryRebuildLock } from "./rebuild-lock";
-import { phaseSteps, summarizeRebuild, type PhaseContext } from "./rebuild-phase-steps";
+import { commitGenerationInstruction, convergedGeneration, phaseSteps, summarizeRebuild, type PhaseContext } from "./rebuild-phase-steps";
 import type { PlatformConverger } from "./pulumi-converger";
 import type { RebuildOutcome, RebuildRequest, Rebuilder } from "./rebuild-request";
 
@@ -309,6 +309,14 @@ export function createRebuilder(deps: RebuilderDeps): Rebuilder {
           (await record("reading the phases", () => phasesOf(db, id))).map((p) => [p.phase, p]),
         );
         const reports: Partial<Record<RebuildPhase, Record<string, unknown>>> = {};
+        // From converge on, the stack runs a generation its repository does not say yet: every outcome says so.
+        const afterConverge = (): { convergedGeneration?: number; nextStep?: string } => {
+          const generation = convergedGeneration(reports);
+          return generation === undefined
+            ? {}
+            : { convergedGeneration: generation, nextStep: commitGenerationInstruction(stack, generation) };
+        };
+        const withNextStep = (summary: string) => [summary, afterConverge().nextStep].filter((line) => line !== undefined).join("\n");
         for (const phase of rebuildPhases) {
           current = phase;
           const previous = records.get(phase);
@@ -371,8 +379,8 @@ export function createRebuilder(deps: RebuilderDeps): Rebuilder {
             const summary = givenUp
               ? `rebuild ${id} failed: phase ${phase} failed ${begun.attempts} times (at most ${limits.maxPhaseAttempts}): ${failure}; a person must look at it`
               : `rebuild ${id} paused: phase ${phase} failed (attempt ${begun.attempts} of ${limits.maxPhaseAttempts}): ${failure}; the next run resumes at ${phase}`;
-            await notify("rebuild", summary, { rebuildId: id, phase, givenUp });
-            return { status: "failed", rebuildId: id, summary };
+            await notify("rebuild", withNextStep(summary), { rebuildId: id, phase, givenUp, ...afterConverge() });
+            return { status: "failed", rebuildId: id, summary, ...afterConverge() };
           }
           await record(`recording phase ${phase}`, () => endPhase(db, id, phase, { at: clock(), outcome: "completed", report }));
           await record(`recording phase ${phase}`, () => event(db, "rebuild.phase.completed", { rebuildId: id, phase, report }));
@@ -383,13 +391,13 @@ export function createRebuilder(deps: RebuilderDeps): Rebuilder {
           });
           await deps.onPhaseCompleted?.(phase, id);
         }
-        const final = { phases: reports, totalMs: Math.round(performance.now() - started) };
+        const final = { phases: reports, totalMs: Math.round(performance.now() - started), ...afterConverge() };
         await record("ending the rebuild", () => setRebuildReport(db, id, final));
         await record("ending the rebuild", () => finishRebuild(db, id, { state: "succeeded", at: clock(), phase: "rebuilt" }));
         await record("ending the rebuild", () => event(db, "rebuild.finished", { rebuildId: id, state: "succeeded", report: final }));
         const summary = `rebuild ${id} succeeded: ${summarizeRebuild(reports)}`;
-        await notify("rebuild", summary, { rebuildId: id, report: final });
-        return { status: "succeeded", rebuildId: id, summary };
+        await notify("rebuild", withNextStep(summary), { rebuildId: id, report: final });
+        return { status: "succeeded", rebuildId: id, summary, ...afterConverge() };
       } catch (error) {
         if (!(error instanceof RecordLostError)) throw error;
         const summary =

@@ -1,7 +1,8 @@
 /**
  * Phase 1 of a rebuild, converge: this project's program run through Pulumi's Automation API on the stack named
  * after the environment. It raises `loco:cluster.generation` (so the new cluster is built beside the dead one,
- * components/cluster.ts), hands the preserved platform certificate back through `loco:preservedCertificates`
+ * components/cluster.ts) from the larger of this working copy's value and the generation the stack last deployed
+ * (its `cluster.generation` output: a fresh container's copy of the stack file may be behind an earlier rebuild), hands the preserved platform certificate back through `loco:preservedCertificates`
  * (docs/traffic.md, "Certificates": the platform then creates its Secret before its Certificate), refreshes, then
  * runs `up`, both with LOCO_DELETE_UNREACHABLE=true and PULUMI_K8S_DELETE_UNREACHABLE=true so the dead cluster's
  * objects are dropped from state instead of failing the run (stacks/config.ts reads both).
@@ -11,6 +12,7 @@
  */
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import type { PreservedCertificates } from "../../lib/public-certificate";
+import { clusterOutputName, deployedGeneration } from "../../stacks/cluster-generation-guard";
 import { runEnvironmentVariables } from "../../stacks/config";
 import { minimumPulumiVersion } from "../../stacks/engine-version";
 
@@ -30,7 +32,11 @@ export interface ConvergeReport {
 export interface PlatformConverger {
   /** Throws a {@link PulumiCliError} when the converger cannot work (no CLI, too old); changes nothing. */
   preflight(): Promise<void>;
-  /** The stack's `loco:cluster.generation` (1 when the stack file leaves it to the default). Changes nothing. */
+  /**
+   * The generation the stack is at: the larger of its `loco:cluster.generation` in this working copy (1 when the
+   * stack file leaves it to the default) and the one its last run deployed (the `cluster.generation` output).
+   * Changes nothing.
+   */
   currentGeneration(stack: string): Promise<number>;
   /** Sets the generation (and the preserved certificates), refreshes, runs `up`. Idempotent for one generation. */
   converge(
@@ -106,6 +112,50 @@ function lineSplitter(onLine: (line: string) => void): { write: (chunk: string) 
   };
 }
 
+/**
+ * The stack's `loco:cluster.generation` in this working copy of the project: 1 when the stack file leaves it to the
+ * default (stacks/config-defaults.ts).
+ */
+async function configuredGeneration(selected: Stack, stack: string): Promise<number> {
+  let value: string;
+  try {
+    value = (await selected.getConfig(generationConfigKey, true)).value;
+  } catch (error) {
+    if (/not found|does not exist/i.test(commandFailure(error))) return 1;
+    throw new PulumiCliError(`cannot read ${generationConfigKey} of stack ${stack}: ${commandFailure(error)}`);
+  }
+  const generation = Number(value);
+  if (!Number.isInteger(generation) || generation < 1) {
+    throw new PulumiCliError(
+      `${generationConfigKey} of stack ${stack} is ${JSON.stringify(value.slice(0, 20))}, not a whole number from 1`,
+    );
+  }
+  return generation;
+}
+
+/**
+ * The generation the stack's last run deployed (its `cluster.generation` output, stacks/cluster-generation-guard.ts);
+ * 0 when it has none. This container's copy of the stack file may be older than the backend: a rebuild from a fresh
+ * container still reads the repository's generation while an earlier rebuild already deployed a later one.
+ */
+async function lastDeployedGeneration(selected: Stack, stack: string): Promise<number> {
+  let outputs: Awaited<ReturnType<Stack["outputs"]>>;
+  try {
+    outputs = await selected.outputs();
+  } catch (error) {
+    throw new PulumiCliError(`cannot read the outputs of stack ${stack}: ${commandFailure(error)}`);
+  }
+  const cluster = outputs[clusterOutputName];
+  try {
+    return (
+      deployedGeneration(cluster === undefined ? undefined : cluster.secret ? { secretValue: cluster.value } : { value: cluster.value }) ??
+      0
+    );
+  } catch (error) {
+    throw new PulumiCliError(`stack ${stack}: ${(error as Error).message}`);
+  }
+}
+
 export function pulumiConverger(options: PulumiConvergerOptions): PlatformConverger {
   let cli: Promise<PulumiCommand> | undefined;
   const command = () => (cli ??= requirePulumiCli(options.pulumiRoot));
@@ -134,21 +184,7 @@ export function pulumiConverger(options: PulumiConvergerOptions): PlatformConver
 
     currentGeneration: async (stack) => {
       const selected = await select(stack);
-      let value: string;
-      try {
-        value = (await selected.getConfig(generationConfigKey, true)).value;
-      } catch (error) {
-        // The stack file may leave the generation to its default (stacks/config-defaults.ts: 1).
-        if (/not found|does not exist/i.test(commandFailure(error))) return 1;
-        throw new PulumiCliError(`cannot read ${generationConfigKey} of stack ${stack}: ${commandFailure(error)}`);
-      }
-      const generation = Number(value);
-      if (!Number.isInteger(generation) || generation < 1) {
-        throw new PulumiCliError(
-          `${generationConfigKey} of stack ${stack} is ${JSON.stringify(value.slice(0, 20))}, not a whole number from 1`,
-        );
-      }
-      return generation;
+      return Math.max(await configuredGeneration(selected, stack), await lastDeployedGeneration(selected, stack));
     },
 
     converge: async (stack, args) => {

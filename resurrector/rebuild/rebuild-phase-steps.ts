@@ -196,3 +196,21 @@ export function summarizeRebuild(reports: Reports): string {
     `routes: ${routes?.answered ?? 0} of ${routes?.checked ?? 0} answer`,
   ].join("; ");
 }
+
+/**
+ * One line for after converge: converge raised the generation only in the resurrector's copy of the project, so the
+ * repository's stack file is behind until someone commits it (the next deploy refuses to run until then,
+ * stacks/cluster-generation-guard.ts, instead of replacing the rebuilt cluster).
+ */
+export function commitGenerationInstruction(stack: string, generation: number): string {
+  return (
+    `stack ${stack} now runs cluster generation ${generation}: commit loco:cluster.generation: ${generation} to ` +
+    `Pulumi.${stack}.yaml (until then the deploy refuses to run rather than replace the rebuilt cluster)`
+  );
+}
+
+/** The generation a rebuild converged to, once its converge phase completed; undefined before. */
+export function convergedGeneration(reports: Reports): number | undefined {
+  const generation = reports.converge?.generation;
+  return typeof generation === "number" ? generation : undefined;
+}

@@ -24,6 +24,13 @@ export interface RebuildOutcome {
   readonly rebuildId?: string;
   /** One line: why it failed or was refused, or what the dry run would have done. */
   readonly summary: string;
+  /** Once converge completed: the cluster generation the stack was converged to. */
+  readonly convergedGeneration?: number;
+  /**
+   * Once converge completed, one line: commit `loco:cluster.generation: <convergedGeneration>` to the stack file
+   * (converge changed only the resurrector's copy of it).
+   */
+  readonly nextStep?: string;
 }
 
 export type Rebuilder = (request: RebuildRequest) => Promise<RebuildOutcome>;
