@@ -81,6 +81,7 @@ export function formatCycle(report: CycleReport): string {
     ...(report.secondSource ? [`DigitalOcean: ${report.secondSource.kind}`] : []),
     report.decision.kind === "nothing" ? "nothing to do" : `${report.decision.kind}: ${report.decision.reason}`,
     ...(report.outcome ? [`rebuilder: ${report.outcome.status}: ${report.outcome.summary}`] : []),
+    ...(report.outcome?.nextStep ? [`next step: ${report.outcome.nextStep}`] : []),
     ...(report.snapshot ? [`snapshot: ${report.snapshot}`] : []),
   ];
   return parts.join(" | ");

@@ -215,7 +215,15 @@ export class Watch {
         actor: this.actor,
         action: rebuildOutcomeAction,
         subject: watchSubject(this.deps.stack),
-        detail: { at: at.toISOString(), outcome: outcome.status, summary: outcome.summary, rebuildId: outcome.rebuildId },
+        detail: {
+          at: at.toISOString(),
+          outcome: outcome.status,
+          summary: outcome.summary,
+          rebuildId: outcome.rebuildId,
+          // What a person must do next (commit the converged generation), kept with the outcome it follows.
+          convergedGeneration: outcome.convergedGeneration,
+          nextStep: outcome.nextStep,
+        },
       });
     } catch (error) {
       this.deps.log(`${rebuildOutcomeAction} not recorded in resurrector.events: ${oneLine(error)}`);
