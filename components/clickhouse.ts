@@ -12,12 +12,7 @@ import type { BucketAccess } from "./object-storage";
 import { credentialsIssuedAtAnnotation } from "./secrets";
 import { chartRelease } from "./chart-release";
 import { clickhouseChart, clickhouseReleaseName, clickhouseServiceName, clickhouseValues } from "../charts/clickhouse";
-import {
-  clickhouseAdminEnv as clientEnv,
-  clickhouseImage,
-  clickhouseJobPod as jobPod,
-  clickhouseNativePort as nativePort,
-} from "./clickhouse-client-job";
+import { clickhouseAdminEnv, clickhouseImage, clickhouseJobPod, clickhouseNativePort } from "./clickhouse-client-job";
 import { migrationBundle, migrationRunner, migrationsMountPath } from "../observability/clickhouse-migrations";
 import { telemetryDatabase, validateRetentionDays } from "../observability/clickhouse-schema";
 
@@ -144,7 +139,7 @@ export class ClickHouse extends pulumi.ComponentResource {
       reader: pair("reader", args.reader, [`SELECT ON ${telemetryDatabase}.*`]),
     };
 
-    this.connection = { host, nativePort, database: telemetryDatabase };
+    this.connection = { host, nativePort: clickhouseNativePort, database: telemetryDatabase };
     this.registerOutputs({ connection: this.connection });
   }
 }
@@ -182,13 +177,13 @@ function migrationJob(
         activeDeadlineSeconds: 1800,
         template: {
           metadata: { labels: { "app.kubernetes.io/name": "clickhouse-migrate" } },
-          spec: jobPod(
+          spec: clickhouseJobPod(
             [
               {
                 name: "migrate",
                 image: clickhouseImage,
                 command: ["/bin/sh", `${migrationsMountPath}/${migrationRunner}`],
-                env: clientEnv(host, adminSecret),
+                env: clickhouseAdminEnv(host, adminSecret),
                 volumeMounts: [{ name: "migrations", mountPath: migrationsMountPath, readOnly: true }],
               },
             ],
@@ -262,14 +257,14 @@ function backupCronJob(
           spec: {
             backoffLimit: 2,
             template: {
-              spec: jobPod(
+              spec: clickhouseJobPod(
                 [
                   {
                     name: "backup",
                     image: clickhouseImage,
                     command: ["/bin/sh", "/scripts/backup.sh"],
                     env: [
-                      ...clientEnv(host, adminSecret),
+                      ...clickhouseAdminEnv(host, adminSecret),
                       fromBucket("BACKUP_ENDPOINT", "endpoint"),
                       fromBucket("BACKUP_BUCKET", "bucket"),
                       fromBucket("BACKUP_ACCESS_KEY_ID", "access-key-id"),
@@ -303,7 +298,7 @@ function networkPolicy(name: string, args: ClickHouseArgs, parent: pulumi.Resour
           {
             from: args.clientNamespaces.map((ns) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } })),
             ports: [
-              { protocol: "TCP", port: nativePort },
+              { protocol: "TCP", port: clickhouseNativePort },
               { protocol: "TCP", port: 8123 },
             ],
           },
