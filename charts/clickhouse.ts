@@ -28,23 +28,14 @@ export const clickhouseChart: ChartPin = {
   ],
 };
 
-export interface ClickHouseUser {
-  /** ClickHouse user name. */
-  readonly name: string;
-  /** Kubernetes Secret (same namespace) whose `password` key holds the password. */
-  readonly passwordSecret: string;
-  readonly grants: readonly string[];
-}
-
 export interface ClickHouseValuesArgs {
   readonly cpu: string;
   /** Memory request and limit. */
   readonly memory: string;
   /** Data volume size, e.g. "20Gi". */
   readonly storage: string;
-  /** Secret whose `password` key is the `default` (admin) user's password: migrations, backups, tenant deletion. */
+  /** Secret whose `password` key is the `default` (admin) user's password: migrations, backups, tenant deletion, users. */
   readonly adminPasswordSecret: string;
-  readonly users: readonly ClickHouseUser[];
   /** Annotations on the server pods (a credential rotation stamp makes the operator roll them). */
   readonly podAnnotations?: Readonly<Record<string, unknown>>;
 }
@@ -65,7 +56,9 @@ export function clickhouseValues(args: ClickHouseValuesArgs): Record<string, unk
         // namespaces away from the server.
         allowExternalAccess: true,
       },
-      users: args.users.map((u) => ({ name: u.name, password_secret_name: u.passwordSecret, grants: [...u.grants], hostIP: "0.0.0.0/0" })),
+      // No users.xml users: the writer and reader are SQL-made pairs (components/clickhouse-user-pair.ts), which the
+      // chart's template lets `default` create (it renders `default/access_management: 1`).
+      users: [],
       replicasCount: 1,
       shardsCount: 1,
       persistence: { enabled: true, size: args.storage, accessMode: "ReadWriteOnce" },

@@ -1,26 +1,29 @@
 /**
- * ClickHouse for telemetry: the Altinity chart on the core pool, its users' passwords as Kubernetes Secrets, the
- * schema Job that runs loco's migrations, a NetworkPolicy that admits only the observability namespaces, and (when
+ * ClickHouse for telemetry: the Altinity chart on the core pool, its `default` user's password as a Kubernetes Secret,
+ * the schema Job that runs loco's migrations, the writer and reader as alternating user pairs made in SQL by
+ * `default` (components/clickhouse-user-pair.ts), a NetworkPolicy that admits only the observability namespaces, and (when
  * given a bucket) a daily backup CronJob to Spaces.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { AlternatingUsersStep } from "./alternating-users";
+import { ClickHouseUserPair } from "./clickhouse-user-pair";
 import type { BucketAccess } from "./object-storage";
 import { credentialsIssuedAtAnnotation } from "./secrets";
 import { chartRelease } from "./chart-release";
 import { clickhouseChart, clickhouseReleaseName, clickhouseServiceName, clickhouseValues } from "../charts/clickhouse";
-import { corePoolPlacement } from "../lib/core-pool";
+import { clickhouseAdminEnv, clickhouseImage, clickhouseJobPod, clickhouseNativePort } from "./clickhouse-client-job";
 import { migrationBundle, migrationRunner, migrationsMountPath } from "../observability/clickhouse-migrations";
 import { telemetryDatabase, validateRetentionDays } from "../observability/clickhouse-schema";
 
-/** The server image the chart runs; the Jobs use it too, for `clickhouse-client`. */
-export const clickhouseImage = "altinity/clickhouse-server:25.3.6.10034.altinitystable";
+export { clickhouseImage };
 
-export interface ClickHouseCredential {
-  /** ClickHouse user name. */
-  readonly user: string;
-  /** Password (secret). */
-  readonly password: pulumi.Input<string>;
+/** A pair of alternating users: its role and this run's step. */
+export interface ClickHouseUserPairStep {
+  /** The role; the users are `<base>_a` and `<base>_b`. */
+  readonly base: string;
+  /** This run's step (stacks/alternating-users-rotation.ts). */
+  readonly step: AlternatingUsersStep;
 }
 
 /** Sizes and retention have no default here: each stack states them (stacks/config-defaults.ts). */
@@ -37,11 +40,11 @@ export interface ClickHouseArgs {
   readonly storage: string;
   /** The `default` user: migrations, backups, tenant deletion. */
   readonly adminPassword: pulumi.Input<string>;
-  /** Inserts telemetry (the gateway collector). */
-  readonly writer: ClickHouseCredential;
-  /** Reads telemetry (Grafana). */
-  readonly reader: ClickHouseCredential;
-  /** Changes when any of the passwords rotates; the server pods roll to pick them up. */
+  /** Inserts telemetry (the gateway collector): role with INSERT and SELECT on the telemetry database. */
+  readonly writer: ClickHouseUserPairStep;
+  /** Reads telemetry (Grafana): role with SELECT on the telemetry database. */
+  readonly reader: ClickHouseUserPairStep;
+  /** Changes when the `default` user's password rotates; the server pods roll to pick it up. */
   readonly credentialsIssuedAt: pulumi.Input<string>;
   /** Namespaces whose pods may connect (the collectors', Grafana's, and this one). */
   readonly clientNamespaces: readonly string[];
@@ -63,14 +66,15 @@ export interface ClickHouseConnection {
   readonly database: string;
 }
 
-const nativePort = 9000;
-const secretName = (role: string) => `clickhouse-${role}`;
+const adminSecretName = "clickhouse-admin";
 
 export class ClickHouse extends pulumi.ComponentResource {
   /** Where clients connect; plain values, known before anything is created. */
   public readonly connection: ClickHouseConnection;
-  /** Secrets (same namespace) whose `password` key holds each user's password. */
-  public readonly passwordSecrets: { readonly writer: string; readonly reader: string; readonly admin: string };
+  /** Secret (same namespace) whose `password` key holds the `default` user's password. */
+  public readonly adminPasswordSecret: string;
+  /** The writer and reader pairs: each consumer mounts its pair's `passwordSecret` and logs in as `activeUser`. */
+  public readonly users: { readonly writer: ClickHouseUserPair; readonly reader: ClickHouseUserPair };
   /** The Job that applied the schema; anything writing telemetry waits for it. */
   public readonly schema: k8s.batch.v1.Job;
 
@@ -82,22 +86,16 @@ export class ClickHouse extends pulumi.ComponentResource {
       throw new pulumi.ResourceError(`ClickHouse ${name}: retentionDays: ${(error as Error).message}`, this);
     }
 
-    const passwordSecret = (role: string, password: pulumi.Input<string>) =>
-      new k8s.core.v1.Secret(
-        `${name}-${role}-password`,
-        {
-          metadata: { name: secretName(role), namespace: args.namespace },
-          type: "Opaque",
-          stringData: { password: pulumi.secret(password) },
-        },
-        { parent: this },
-      );
-    const secrets = [
-      passwordSecret("admin", args.adminPassword),
-      passwordSecret(args.writer.user, args.writer.password),
-      passwordSecret(args.reader.user, args.reader.password),
-    ];
-    this.passwordSecrets = { admin: secretName("admin"), writer: secretName(args.writer.user), reader: secretName(args.reader.user) };
+    const adminSecret = new k8s.core.v1.Secret(
+      `${name}-admin-password`,
+      {
+        metadata: { name: adminSecretName, namespace: args.namespace },
+        type: "Opaque",
+        stringData: { password: pulumi.secret(args.adminPassword) },
+      },
+      { parent: this },
+    );
+    this.adminPasswordSecret = adminSecretName;
 
     const release = chartRelease(
       `${name}-release`,
@@ -109,52 +107,41 @@ export class ClickHouse extends pulumi.ComponentResource {
           cpu: args.cpu,
           memory: args.memory,
           storage: args.storage,
-          adminPasswordSecret: this.passwordSecrets.admin,
-          users: [
-            {
-              name: args.writer.user,
-              passwordSecret: this.passwordSecrets.writer,
-              grants: [`GRANT INSERT, SELECT ON ${telemetryDatabase}.*`],
-            },
-            { name: args.reader.user, passwordSecret: this.passwordSecrets.reader, grants: [`GRANT SELECT ON ${telemetryDatabase}.*`] },
-          ],
+          adminPasswordSecret: this.adminPasswordSecret,
           podAnnotations: { [credentialsIssuedAtAnnotation]: args.credentialsIssuedAt },
         }),
       },
-      // The operator reads the passwords when it renders the users: they must exist first.
-      { parent: this, dependsOn: secrets },
+      // The operator reads the password when it renders the `default` user: it must exist first.
+      { parent: this, dependsOn: [adminSecret] },
     );
 
     networkPolicy(name, args, this);
     const host = `${clickhouseServiceName}.${args.namespace}.svc.cluster.local`;
-    this.schema = migrationJob(name, args, host, this.passwordSecrets.admin, release, this);
-    if (args.backup) backupCronJob(name, args, args.backup, host, this.passwordSecrets.admin, release, this);
+    this.schema = migrationJob(name, args, host, this.adminPasswordSecret, release, this);
+    if (args.backup) backupCronJob(name, args, args.backup, host, this.adminPasswordSecret, release, this);
+    const pair = (role: string, users: ClickHouseUserPairStep, grants: readonly string[]) =>
+      new ClickHouseUserPair(
+        `${name}-${role}-users`,
+        {
+          namespace: args.namespace,
+          base: users.base,
+          grants,
+          step: users.step,
+          host,
+          adminPasswordSecret: this.adminPasswordSecret,
+          serverReady: [this.schema],
+        },
+        { parent: this },
+      );
+    // Exactly what the single users of the chart's users.xml were granted before they became pairs.
+    this.users = {
+      writer: pair("writer", args.writer, [`INSERT, SELECT ON ${telemetryDatabase}.*`]),
+      reader: pair("reader", args.reader, [`SELECT ON ${telemetryDatabase}.*`]),
+    };
 
-    this.connection = { host, nativePort, database: telemetryDatabase };
+    this.connection = { host, nativePort: clickhouseNativePort, database: telemetryDatabase };
     this.registerOutputs({ connection: this.connection });
   }
-}
-
-const clientEnv = (host: string, adminSecret: string) => [
-  { name: "CLICKHOUSE_HOST", value: host },
-  { name: "CLICKHOUSE_PORT", value: String(nativePort) },
-  { name: "CLICKHOUSE_USER", value: "default" },
-  { name: "CLICKHOUSE_PASSWORD", valueFrom: { secretKeyRef: { name: adminSecret, key: "password" } } },
-];
-
-/** Short-lived pods of this component: small, on the core pool, unprivileged. */
-function jobPod(containers: k8s.types.input.core.v1.Container[], volumes: k8s.types.input.core.v1.Volume[]) {
-  return {
-    restartPolicy: "OnFailure",
-    securityContext: { runAsNonRoot: true, runAsUser: 101, runAsGroup: 101, seccompProfile: { type: "RuntimeDefault" } },
-    containers: containers.map((c) => ({
-      ...c,
-      resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
-      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
-    })),
-    volumes,
-    ...corePoolPlacement(),
-  };
 }
 
 /** Pure: the schema Job's name changes exactly when the bundle does, so Pulumi replaces it and it runs again. */
@@ -190,13 +177,13 @@ function migrationJob(
         activeDeadlineSeconds: 1800,
         template: {
           metadata: { labels: { "app.kubernetes.io/name": "clickhouse-migrate" } },
-          spec: jobPod(
+          spec: clickhouseJobPod(
             [
               {
                 name: "migrate",
                 image: clickhouseImage,
                 command: ["/bin/sh", `${migrationsMountPath}/${migrationRunner}`],
-                env: clientEnv(host, adminSecret),
+                env: clickhouseAdminEnv(host, adminSecret),
                 volumeMounts: [{ name: "migrations", mountPath: migrationsMountPath, readOnly: true }],
               },
             ],
@@ -270,14 +257,14 @@ function backupCronJob(
           spec: {
             backoffLimit: 2,
             template: {
-              spec: jobPod(
+              spec: clickhouseJobPod(
                 [
                   {
                     name: "backup",
                     image: clickhouseImage,
                     command: ["/bin/sh", "/scripts/backup.sh"],
                     env: [
-                      ...clientEnv(host, adminSecret),
+                      ...clickhouseAdminEnv(host, adminSecret),
                       fromBucket("BACKUP_ENDPOINT", "endpoint"),
                       fromBucket("BACKUP_BUCKET", "bucket"),
                       fromBucket("BACKUP_ACCESS_KEY_ID", "access-key-id"),
@@ -311,7 +298,7 @@ function networkPolicy(name: string, args: ClickHouseArgs, parent: pulumi.Resour
           {
             from: args.clientNamespaces.map((ns) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } })),
             ports: [
-              { protocol: "TCP", port: nativePort },
+              { protocol: "TCP", port: clickhouseNativePort },
               { protocol: "TCP", port: 8123 },
             ],
           },

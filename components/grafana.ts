@@ -51,7 +51,9 @@ export interface GrafanaArgs {
   readonly clickhouseUser: string;
   /** Secret in the namespace whose `password` key is the reader's password. */
   readonly clickhousePasswordSecret: string;
-  /** Changes when the admin or reader password rotates; the pod rolls to pick them up. */
+  /** What the datasource's user needs before Grafana logs in with it: its password Secret and the user made. */
+  readonly clickhouseReady: readonly pulumi.Resource[];
+  /** Changes when the admin password rotates or the datasource's user or password changes; the pod rolls then. */
   readonly credentialsIssuedAt: pulumi.Input<string>;
   /** Where alerts are sent: a plain URL or a secret one, not both. Neither: alerts show in Grafana only. */
   readonly alertWebhook: {
@@ -75,6 +77,8 @@ export const grafanaAdminUser = "admin";
 
 export class Grafana extends pulumi.ComponentResource {
   public readonly url: string;
+  /** Grafana's release: once it is in place, Grafana runs with the datasource credentials it was given. */
+  public readonly release: pulumi.Resource;
   /** The admin password Grafana accepts now (applied through its API). Secret. */
   public readonly adminPassword: pulumi.Output<string>;
 
@@ -96,7 +100,7 @@ export class Grafana extends pulumi.ComponentResource {
     const secretEnv: Record<string, { secret: string; key: string }> = {
       [grafanaEnv.clickhousePassword]: { secret: args.clickhousePasswordSecret, key: "password" },
     };
-    const dependencies: pulumi.Resource[] = [admin, ...args.routesReady];
+    const dependencies: pulumi.Resource[] = [admin, ...args.clickhouseReady, ...args.routesReady];
     let webhook: AlertWebhook = { kind: "none" };
     if (args.alertWebhook.secretUrl !== undefined) {
       const alerting = new k8s.core.v1.Secret(
@@ -135,9 +139,10 @@ export class Grafana extends pulumi.ComponentResource {
       `${name}-release`,
       grafanaChart,
       { releaseName: "grafana", namespace: args.namespace, values },
-      // Secrets it mounts; the Gateway and its CRDs its HTTPRoute attaches to.
+      // Secrets it mounts (the datasource user made before it logs in); the Gateway and its CRDs its HTTPRoute attaches to.
       { parent: this, dependsOn: dependencies },
     );
+    this.release = release;
     this.url = `https://${args.hostname}`;
     const applied = new GrafanaAdminPassword(
       `${name}-admin-password`,

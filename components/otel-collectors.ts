@@ -38,9 +38,9 @@ export interface OtelCollectorsArgs {
   readonly clickhouseUser: string;
   /** Secret in the gateway's namespace whose `password` key is the writer's password. */
   readonly clickhousePasswordSecret: string;
-  /** Changes when the writer's password rotates; the gateway pods roll to pick it up. */
+  /** Changes when the gateway must log in as another user or with a new password; its pods roll to pick it up. */
   readonly credentialsIssuedAt: pulumi.Input<string>;
-  /** Resources the gateway must wait for: the schema it writes into. */
+  /** Resources the gateway must wait for: the schema it writes into, and the user and password Secret it logs in with. */
   readonly schemaReady: readonly pulumi.Resource[];
 }
 
@@ -60,6 +60,8 @@ export const telemetryEndpoints: TelemetryEndpoints = {
 
 export class OtelCollectors extends pulumi.ComponentResource {
   public readonly endpoints: TelemetryEndpoints;
+  /** The gateway's release: once it is in place, the gateway runs with the credentials it was given. */
+  public readonly gateway: pulumi.Resource;
 
   constructor(name: string, args: OtelCollectorsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("loco:observability:OtelCollectors", name, {}, opts);
@@ -142,6 +144,7 @@ export class OtelCollectors extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    this.gateway = gateway;
     this.endpoints = telemetryEndpoints;
     this.registerOutputs({ endpoints: this.endpoints });
   }

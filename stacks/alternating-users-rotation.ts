@@ -19,9 +19,12 @@ import type { RotatingCredential } from "./rotating-credentials";
 import { rotationOutputName, RotationStateError, type RotationRun } from "./rotation-state";
 
 /** The platform credentials of kind "alternating users" the program issues, with the group role of each. */
-export const alternatingUsersCredentials = { locoApiDatabase: "loco", harborDatabaseUser: "harbor" } as const satisfies Partial<
-  Record<RotatingCredential, string>
->;
+export const alternatingUsersCredentials = {
+  locoApiDatabase: "loco",
+  harborDatabaseUser: "harbor",
+  clickhouseWriterPassword: "otel",
+  clickhouseReaderPassword: "grafana",
+} as const satisfies Partial<Record<RotatingCredential, string>>;
 
 export type AlternatingUsersCredential = keyof typeof alternatingUsersCredentials;
 

@@ -80,14 +80,16 @@ export const credentialModel: Readonly<Record<RotatingCredential, CredentialMode
   clickhouseWriterPassword: {
     kind: "alternating users",
     what: rotatingCredentials.clickhouseWriterPassword,
-    consumers: ["gateway OTel collector (checksum annotation rolls it)"],
-    applied: "replaced",
+    consumers: ["gateway OTel collector (the user in its config and its pod annotation change: its pods roll onto the other user)"],
+    applied: "yes",
   },
   clickhouseReaderPassword: {
     kind: "alternating users",
     what: rotatingCredentials.clickhouseReaderPassword,
-    consumers: ["Grafana ClickHouse datasource (provisioning reloaded on restart)"],
-    applied: "replaced",
+    consumers: [
+      "Grafana ClickHouse datasource (the user in its provisioning and its pod annotation change: Grafana rolls onto the other user)",
+    ],
+    applied: "yes",
   },
   clickhouseAdminPassword: {
     // The `default` user is ClickHouse's bootstrap user set from the chart's values: a second admin would have to

@@ -13,14 +13,13 @@ import { platformNamespaces } from "../lib/platform-namespaces";
 import { platformRoutesLabel } from "../lib/shared-gateway";
 import type { StackConfig } from "./config";
 import type { Foundation } from "./foundation";
+import { alternatingUsersCredentials, alternatingUsersRotation, recordAlternatingUsers } from "./alternating-users-rotation";
 import type { RotatingCredential } from "./rotating-credentials";
 import { rotationPolicy } from "./rotation-policy";
 import type { RotationRun } from "./rotation-state";
 
 /** The agent mounts host paths, which only a privileged namespace admits; it gets one of its own. */
 const observabilityNamespaces = { main: platformNamespaces.observability, agent: platformNamespaces.observabilityAgent } as const;
-
-const clickhouseUsers = { writer: "otel", reader: "grafana" } as const;
 
 export interface ObservabilityLayerArgs {
   /** The stack's typed config (stacks/config.ts). */
@@ -29,7 +28,10 @@ export interface ObservabilityLayerArgs {
   readonly foundation: Foundation;
   /** What Grafana's HTTPRoute must wait for: the shared Gateway and its CRDs (the traffic layer's `routesReady`). */
   readonly routesReady: readonly pulumi.Resource[];
-  /** This run's rotations (stacks/rotation-state.ts): the backups bucket's Spaces key slots. */
+  /**
+   * This run's rotations (stacks/rotation-state.ts): the backups bucket's Spaces key slots, the ClickHouse writer and
+   * reader pairs.
+   */
   readonly rotations: RotationRun;
 }
 
@@ -48,8 +50,6 @@ export class ObservabilityLayer extends pulumi.ComponentResource {
       new GeneratedSecret(`${name}-${role}`, { rotation: rotationPolicy(config, credential) }, child);
     const credentials = {
       admin: secret("clickhouse-admin-password", "clickhouseAdminPassword"),
-      writer: secret("clickhouse-writer-password", "clickhouseWriterPassword"),
-      reader: secret("clickhouse-reader-password", "clickhouseReaderPassword"),
       grafana: secret("grafana-admin-password", "grafanaAdminPassword"),
     };
 
@@ -96,11 +96,16 @@ export class ObservabilityLayer extends pulumi.ComponentResource {
         memory: settings.clickhouse.memory,
         storage: settings.clickhouse.storage,
         adminPassword: credentials.admin.value,
-        writer: { user: clickhouseUsers.writer, password: credentials.writer.value },
-        reader: { user: clickhouseUsers.reader, password: credentials.reader.value },
-        credentialsIssuedAt: pulumi
-          .all([credentials.admin.generatedAt, credentials.writer.generatedAt, credentials.reader.generatedAt])
-          .apply((t) => t.join(",")),
+        writer: {
+          base: alternatingUsersCredentials.clickhouseWriterPassword,
+          step: alternatingUsersRotation(args.rotations, "clickhouseWriterPassword"),
+        },
+        reader: {
+          base: alternatingUsersCredentials.clickhouseReaderPassword,
+          step: alternatingUsersRotation(args.rotations, "clickhouseReaderPassword"),
+        },
+        // Only `default` is in the server's configuration: a pair's rotation never restarts the server.
+        credentialsIssuedAt: credentials.admin.generatedAt,
         clientNamespaces: [observabilityNamespaces.main],
         backup: backups ? { bucket: backups.access, schedule: settings.backups.schedule } : undefined,
       },
@@ -108,6 +113,7 @@ export class ObservabilityLayer extends pulumi.ComponentResource {
       { parent: this, dependsOn: [main] },
     );
 
+    const { writer, reader } = clickhouse.users;
     const collectors = new OtelCollectors(
       `${name}-collectors`,
       {
@@ -117,10 +123,10 @@ export class ObservabilityLayer extends pulumi.ComponentResource {
         gateway: settings.gateway,
         metricAllowList: settings.metricAllowList,
         clickhouse: clickhouse.connection,
-        clickhouseUser: clickhouseUsers.writer,
-        clickhousePasswordSecret: clickhouse.passwordSecrets.writer,
-        credentialsIssuedAt: credentials.writer.generatedAt,
-        schemaReady: [clickhouse.schema],
+        clickhouseUser: writer.activeUser,
+        clickhousePasswordSecret: writer.passwordSecret,
+        credentialsIssuedAt: writer.consumerStamp,
+        schemaReady: [clickhouse.schema, ...writer.ready],
       },
       // The gateway and the agents go in these namespaces, which its args name only as strings.
       { parent: this, dependsOn: [main, agentNamespace] },
@@ -136,9 +142,10 @@ export class ObservabilityLayer extends pulumi.ComponentResource {
         adminPassword: credentials.grafana.value,
         apiUrl: settings.grafana.apiUrl,
         clickhouse: clickhouse.connection,
-        clickhouseUser: clickhouseUsers.reader,
-        clickhousePasswordSecret: clickhouse.passwordSecrets.reader,
-        credentialsIssuedAt: pulumi.all([credentials.grafana.generatedAt, credentials.reader.generatedAt]).apply((t) => t.join(",")),
+        clickhouseUser: reader.activeUser,
+        clickhousePasswordSecret: reader.passwordSecret,
+        clickhouseReady: reader.ready,
+        credentialsIssuedAt: pulumi.interpolate`${credentials.grafana.generatedAt},${reader.consumerStamp}`,
         alertWebhook: { url: settings.alerting.webhookUrl, secretUrl: config.credentials.alertWebhookUrl },
         routesReady: args.routesReady,
       },
@@ -146,11 +153,13 @@ export class ObservabilityLayer extends pulumi.ComponentResource {
       { parent: this, dependsOn: [main] },
     );
 
+    // Each pair is recorded once its consumer runs as the active user: the gateway rolled, Grafana rolled.
+    recordAlternatingUsers(args.rotations, "clickhouseWriterPassword", writer.state, [collectors.gateway]);
+    recordAlternatingUsers(args.rotations, "clickhouseReaderPassword", reader.state, [grafana.release]);
+
     const times = (secret: GeneratedSecret) => ({ issuedAt: secret.generatedAt, dueAt: secret.rotationDueAt });
     this.rotation = {
       clickhouseAdminPassword: times(credentials.admin),
-      clickhouseWriterPassword: times(credentials.writer),
-      clickhouseReaderPassword: times(credentials.reader),
       grafanaAdminPassword: times(credentials.grafana),
     };
     this.outputs = {

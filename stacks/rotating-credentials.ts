@@ -6,9 +6,11 @@
  */
 export const rotatingCredentials = {
   cloudflareDnsToken: "Cloudflare API token scoped to DNS edit on this zone, used by cert-manager's DNS-01 solver",
-  clickhouseAdminPassword: "ClickHouse `default` user: schema migrations, backups, tenant deletion",
-  clickhouseWriterPassword: "ClickHouse `otel` user the gateway collector inserts telemetry with",
-  clickhouseReaderPassword: "ClickHouse `grafana` user Grafana's datasource reads with",
+  clickhouseAdminPassword: "ClickHouse `default` user: schema migrations, backups, tenant deletion, the writer and reader pairs",
+  clickhouseWriterPassword:
+    "ClickHouse users otel_a / otel_b (role otel) the gateway collector inserts telemetry with: the idle one is re-passworded, then used",
+  clickhouseReaderPassword:
+    "ClickHouse users grafana_a / grafana_b (role grafana) Grafana's datasource reads with: the idle one is re-passworded, then used",
   grafanaAdminPassword: "Grafana's `admin` login",
   harborAdminPassword: "Harbor's admin password, changed through Harbor's API (the platform's own Harbor credential)",
   harborDatabaseUser: "Harbor's PostgreSQL users harbor_a / harbor_b (group role harbor): the idle one is re-passworded, then used",

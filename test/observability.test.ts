@@ -109,13 +109,10 @@ describe("the observability layer on dev", () => {
     const clickhouse = values(registered, "clickhouse").clickhouse;
     assert.equal(clickhouse.defaultUser.password, undefined);
     assert.equal(clickhouse.defaultUser.password_secret_name, "clickhouse-admin");
-    assert.deepEqual(
-      clickhouse.users.map((u: { name: string; password_secret_name: string }) => [u.name, u.password_secret_name]),
-      [
-        ["otel", "clickhouse-otel"],
-        ["grafana", "clickhouse-grafana"],
-      ],
-    );
+    // The writer and reader are SQL-made pairs, not users.xml users: the chart renders none.
+    assert.deepEqual(clickhouse.users, []);
+    const gatewayEnv = values(registered, "otel-gateway").extraEnvs as { valueFrom?: { secretKeyRef?: { name: string } } }[];
+    assert.ok(gatewayEnv.some((e) => e.valueFrom?.secretKeyRef?.name === "clickhouse-otel"));
     const grafana = values(registered, "grafana");
     assert.equal(grafana.admin.existingSecret, "grafana-admin");
     assert.equal(grafana.adminPassword, undefined);
