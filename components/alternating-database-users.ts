@@ -16,7 +16,7 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { alternatingUserPasswords } from "./alternating-user-passwords";
 import { corePoolPlacement } from "../lib/core-pool";
 import { tlsEndpoint, type DatabaseConnection, type DatabaseEndpoint } from "../lib/database-connection";
 import {
@@ -121,13 +121,7 @@ export class AlternatingDatabaseUsers extends pulumi.ComponentResource {
     const child = { parent: this, dependsOn: opts?.dependsOn };
 
     // Each password is kept by the time its user's password was set: a step changes only the idle user's.
-    const password = (slot: UserSlot) =>
-      new random.RandomPassword(
-        `${name}-${slot}-password`,
-        { length: 32, special: false, keepers: { passwordSetAt: state.passwordSetAt[slot] } },
-        { parent: this },
-      ).result;
-    const passwords = { a: password("a"), b: password("b") };
+    const passwords = alternatingUserPasswords(name, state, this);
 
     const adminSecret = new k8s.core.v1.Secret(
       `${name}-admin`,

@@ -16,7 +16,7 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { alternatingUserPasswords } from "./alternating-user-passwords";
 import { clickhouseSetupSql, slotUser, type AlternatingUsersState, type AlternatingUsersStep, type UserSlot } from "./alternating-users";
 import { clickhouseAdminEnv, clickhouseImage, clickhouseJobPod } from "./clickhouse-client-job";
 
@@ -92,13 +92,7 @@ export class ClickHouseUserPair extends pulumi.ComponentResource {
     const state = args.step.next;
 
     // Each password is kept by the time its user's password was set: a step changes only the idle user's.
-    const password = (slot: UserSlot) =>
-      new random.RandomPassword(
-        `${name}-${slot}-password`,
-        { length: 32, special: false, keepers: { passwordSetAt: state.passwordSetAt[slot] } },
-        { parent: this },
-      ).result;
-    const passwords = { a: password("a"), b: password("b") };
+    const passwords = alternatingUserPasswords(name, state, this);
 
     const sql = new k8s.core.v1.Secret(
       `${name}-sql`,
