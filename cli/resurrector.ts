@@ -31,6 +31,13 @@ import { CliCommand, execute, InvalidArgumentError, runAsProcess, wholeNumber } 
 const databaseUrlHelp =
   "loco's database (postgres:// URL); default: $LOCO_DATABASE_URL, which other users cannot read from the process list";
 
+/** `--database-url`, else LOCO_DATABASE_URL; neither is a usage error naming the command. */
+function requiredDatabaseUrl(command: CliCommand, name: string, flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  const url = flag ?? env.LOCO_DATABASE_URL;
+  if (!url) command.usageError(`${name} needs --database-url (or LOCO_DATABASE_URL)`);
+  return url;
+}
+
 /** Declares one command on `program`; `env` is the environment its options may default from. */
 type CommandLine = (program: CliCommand, env: NodeJS.ProcessEnv) => void;
 
@@ -119,8 +126,7 @@ function migrate(program: CliCommand, env: NodeJS.ProcessEnv): void {
     .option("--database-url <url>", databaseUrlHelp)
     .addHelpText("after", "\nExit codes: 0 done, 1 failed, 64 bad command line.")
     .runs((options: { databaseUrl?: string }) => {
-      const databaseUrl = options.databaseUrl ?? env.LOCO_DATABASE_URL;
-      if (!databaseUrl) command.usageError("migrate needs --database-url (or LOCO_DATABASE_URL)");
+      const databaseUrl = requiredDatabaseUrl(command, "migrate", options.databaseUrl, env);
       return migrateCommand(databaseUrl);
     });
 }
@@ -165,8 +171,7 @@ function replay(program: CliCommand, env: NodeJS.ProcessEnv): void {
         locoNamespace?: string;
         json?: boolean;
       }) => {
-        const databaseUrl = options.databaseUrl ?? env.LOCO_DATABASE_URL;
-        if (!databaseUrl) command.usageError("replay needs --database-url (or LOCO_DATABASE_URL)");
+        const databaseUrl = requiredDatabaseUrl(command, "replay", options.databaseUrl, env);
         const kubeconfigs = kubeconfigPaths(options.kubeconfig, env);
         if (!kubeconfigs) command.usageError("replay needs --kubeconfig (or KUBECONFIG)");
         return replayCommand(
@@ -225,8 +230,7 @@ function rebuild(program: CliCommand, env: NodeJS.ProcessEnv): void {
         concurrency: number;
         json?: boolean;
       }) => {
-        const databaseUrl = options.databaseUrl ?? env.LOCO_DATABASE_URL;
-        if (!databaseUrl) command.usageError("rebuild needs --database-url (or LOCO_DATABASE_URL)");
+        const databaseUrl = requiredDatabaseUrl(command, "rebuild", options.databaseUrl, env);
         return rebuildCommand(
           {
             environment: options.environment,
@@ -260,8 +264,7 @@ function snapshot(program: CliCommand, env: NodeJS.ProcessEnv): void {
         "Exit codes: 0 done, 1 some Secret malformed or not stored, 3 could not start (nothing written), 64 bad command line.",
     )
     .runs((options: { databaseUrl?: string; kubeconfig?: string; context?: string; cluster?: string; keep: number; json?: boolean }) => {
-      const databaseUrl = options.databaseUrl ?? env.LOCO_DATABASE_URL;
-      if (!databaseUrl) command.usageError("snapshot needs --database-url (or LOCO_DATABASE_URL)");
+      const databaseUrl = requiredDatabaseUrl(command, "snapshot", options.databaseUrl, env);
       const kubeconfigs = kubeconfigPaths(options.kubeconfig, env);
       if (!kubeconfigs) command.usageError("snapshot needs --kubeconfig (or KUBECONFIG)");
       return snapshotCommand(
@@ -290,8 +293,7 @@ function rekey(program: CliCommand, env: NodeJS.ProcessEnv): void {
         "Exit codes: 0 every record moved, 1 some could not be opened, 2 interrupted (run it again), 3 refused (nothing changed), 64 bad command line.",
     )
     .runs((options: { databaseUrl?: string; json?: boolean }) => {
-      const databaseUrl = options.databaseUrl ?? env.LOCO_DATABASE_URL;
-      if (!databaseUrl) command.usageError("rekey needs --database-url (or LOCO_DATABASE_URL)");
+      const databaseUrl = requiredDatabaseUrl(command, "rekey", options.databaseUrl, env);
       return rekeyCommand({ databaseUrl, json: options.json === true }, env);
     });
 }
@@ -304,8 +306,7 @@ function stored(program: CliCommand, env: NodeJS.ProcessEnv): void {
     .option("--json", "print the listing as JSON")
     .addHelpText("after", "\nExit codes: 0 listed, 1 the store could not be read, 64 bad command line.")
     .runs((options: { databaseUrl?: string; json?: boolean }) => {
-      const databaseUrl = options.databaseUrl ?? env.LOCO_DATABASE_URL;
-      if (!databaseUrl) command.usageError("stored needs --database-url (or LOCO_DATABASE_URL)");
+      const databaseUrl = requiredDatabaseUrl(command, "stored", options.databaseUrl, env);
       return storedCommand({ databaseUrl, json: options.json === true });
     });
 }
@@ -364,8 +365,7 @@ function watch(program: CliCommand, env: NodeJS.ProcessEnv): void {
         if (!/^[a-z][a-z0-9-]{0,40}$/.test(options.environment)) {
           command.usageError(`--environment ${JSON.stringify(options.environment).slice(0, 60)} is not a stack name (e.g. prod)`);
         }
-        const databaseUrl = options.databaseUrl ?? env.LOCO_DATABASE_URL;
-        if (!databaseUrl) command.usageError("watch needs --database-url (or LOCO_DATABASE_URL)");
+        const databaseUrl = requiredDatabaseUrl(command, "watch", options.databaseUrl, env);
         const digitaloceanToken = env.DIGITALOCEAN_TOKEN;
         if (!digitaloceanToken) command.usageError("watch needs DIGITALOCEAN_TOKEN (DigitalOcean's API is its second source)");
         let publicUrl: URL | undefined;
