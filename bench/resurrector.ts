@@ -14,7 +14,7 @@ import { cpus, loadavg } from "node:os";
 import type { ClientBase } from "pg";
 import { CliCommand, execute, runAsProcess, wholeNumber } from "../cli/command-line";
 import { done, failure, type CommandResult } from "../lib/command-result";
-import { generateMasterKey, parseMasterKey, seal, type MasterKey } from "../resurrector/crypto/envelope";
+import { generateMasterKey, parseMasterKey, type MasterKey } from "../resurrector/crypto/envelope";
 import { connectDatabase } from "../resurrector/db/connect";
 import { startEmbeddedPostgres } from "../resurrector/db/embedded-postgres";
 import { readClusterSnapshot } from "../resurrector/db/read-snapshot";
@@ -22,7 +22,7 @@ import { loadLocoFixture } from "../resurrector/demo/demo-database";
 import { buildRebuildPlan } from "../resurrector/rebuild-plan/build-plan";
 import { stableJson } from "../resurrector/rebuild-plan/format-plan";
 import { migrate } from "../resurrector/schema/migrate";
-import { environmentContext } from "../resurrector/store/environments";
+import { insertSealedEnvironments } from "../test/loco-fleet";
 import { runChild, withCleanup, type Cleanup } from "./cleanup";
 import { replayBenchmark } from "./resurrector-replay";
 
@@ -76,23 +76,11 @@ async function generate(client: ClientBase, n: number, master: MasterKey): Promi
   `);
   await migrate(client);
   // Half the apps have a stored environment.
-  const ids: string[] = [];
-  const keyIds: string[] = [];
-  const wrapped: Buffer[] = [];
-  const ciphertexts: Buffer[] = [];
-  for (let r = 2; r <= n; r += 2) {
-    const values = { DATABASE_URL: `postgres://app-${r}@db.example/app`, API_KEY: `key-${r}`, LOG_LEVEL: "info" };
-    const sealed = seal(master, Buffer.from(JSON.stringify(values)), environmentContext(String(r)));
-    ids.push(String(r));
-    keyIds.push(sealed.keyId);
-    wrapped.push(sealed.wrappedKey);
-    ciphertexts.push(sealed.ciphertext);
-  }
-  await client.query(
-    `INSERT INTO resurrector.tenant_environments (resource_id, key_id, wrapped_key, ciphertext)
-     SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::bytea[])`,
-    [ids, keyIds, wrapped, ciphertexts],
-  );
+  await insertSealedEnvironments(client, master, n, (r) => ({
+    DATABASE_URL: `postgres://app-${r}@db.example/app`,
+    API_KEY: `key-${r}`,
+    LOG_LEVEL: "info",
+  }));
   await client.query("ANALYZE");
 }
 

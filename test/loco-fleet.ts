@@ -49,12 +49,23 @@ export async function loadFleet(client: ClientBase, n: number, master: MasterKey
       FROM generate_series(1, ${n}) r;
   `);
   await migrate(client);
+  await insertSealedEnvironments(client, master, n, fleetEnvironment);
+  await client.query("ANALYZE");
+}
+
+/** A sealed environment for every even app id up to `n`, in one statement (a fleet of 10,000 loads in a second). */
+export async function insertSealedEnvironments(
+  client: ClientBase,
+  master: MasterKey,
+  n: number,
+  valuesFor: (resourceId: number) => Record<string, string>,
+): Promise<void> {
   const ids: string[] = [];
   const keyIds: string[] = [];
   const wrapped: Buffer[] = [];
   const ciphertexts: Buffer[] = [];
   for (let r = 2; r <= n; r += 2) {
-    const sealed = seal(master, Buffer.from(JSON.stringify(fleetEnvironment(r))), environmentContext(String(r)));
+    const sealed = seal(master, Buffer.from(JSON.stringify(valuesFor(r))), environmentContext(String(r)));
     ids.push(String(r));
     keyIds.push(sealed.keyId);
     wrapped.push(sealed.wrappedKey);
@@ -65,5 +76,4 @@ export async function loadFleet(client: ClientBase, n: number, master: MasterKey
      SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::bytea[])`,
     [ids, keyIds, wrapped, ciphertexts],
   );
-  await client.query("ANALYZE");
 }
