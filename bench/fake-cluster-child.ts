@@ -4,10 +4,9 @@
  * loco's Application CRD and namespace, writes a kubeconfig, answers the parent over IPC with its address, and on
  * "stats" with what it served.
  */
-import { readFileSync } from "node:fs";
-import { parse } from "yaml";
 import { testPki, writeKubeconfig } from "../test/fake-kube-api";
 import { startFakeCluster } from "../test/fake-kube-cluster";
+import { locoApplicationCrd } from "../test/loco-application-crd";
 import { findUpstream } from "../test/upstream";
 
 export interface FakeClusterReady {
@@ -32,20 +31,7 @@ async function main(): Promise<void> {
   const token = "bench-token";
   const pki = await testPki();
   const fake = await startFakeCluster({ pki, token, recordRequests: false });
-  const crdFile = findUpstream("locoCrd");
-  fake.installCrd(
-    crdFile
-      ? (parse(readFileSync(crdFile, "utf8")) as object)
-      : {
-          metadata: { name: "applications.infra.loco.io" },
-          spec: {
-            group: "infra.loco.io",
-            names: { kind: "Application", plural: "applications" },
-            scope: "Namespaced",
-            versions: [{ name: "v1alpha1", served: true, storage: true }],
-          },
-        },
-  );
+  fake.installCrd(locoApplicationCrd());
   fake.createNamespace("loco-system");
   fake.latencyMs = Number(latency);
   fake.resetStats();
@@ -67,7 +53,7 @@ async function main(): Promise<void> {
       cpuSince = process.cpuUsage();
     } else if (message === "stop") void fake.close().then(() => process.exit(0));
   });
-  const ready: FakeClusterReady = { kind: "ready", kubeconfig, validated: crdFile !== undefined };
+  const ready: FakeClusterReady = { kind: "ready", kubeconfig, validated: findUpstream("locoCrd") !== undefined };
   process.send?.(ready);
 }
 

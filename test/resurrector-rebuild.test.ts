@@ -25,6 +25,7 @@ import type { RebuildRequest } from "../resurrector/rebuild/rebuild-request";
 import { phasesOf, rebuildPhases } from "../resurrector/store/rebuild-phases";
 import { testPki, writeKubeconfig, type TestPki } from "./fake-kube-api";
 import { startFakeCluster, type FakeCluster } from "./fake-kube-cluster";
+import { locoApplicationCrd } from "./loco-application-crd";
 import { fakePulumi, type FakePulumi } from "./fake-pulumi";
 
 const projectRoot = resolve(__dirname, "..");
@@ -36,15 +37,7 @@ let pki: TestPki;
 let server: EmbeddedDatabase;
 const cleanups: (() => Promise<void> | void)[] = [];
 
-const locoCrd = {
-  metadata: { name: "applications.infra.loco.io" },
-  spec: {
-    group: "infra.loco.io",
-    names: { kind: "Application", plural: "applications" },
-    scope: "Namespaced",
-    versions: [{ name: "v1alpha1", served: true, storage: true }],
-  },
-};
+const locoCrd = locoApplicationCrd();
 
 before(async () => {
   pki = await testPki();

@@ -4,11 +4,10 @@
  * manager conflicts, malformed rows, the concurrency bound, the preflight refusals, dry run, and the command line.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { parse } from "yaml";
 import { resurrectorCommand } from "../cli/resurrector";
 import { generateMasterKey, parseMasterKey } from "../resurrector/crypto/envelope";
 import { connectDatabase } from "../resurrector/db/connect";
@@ -20,7 +19,8 @@ import type { ReplayReport } from "../resurrector/replay/replay-report";
 import { replayTenants, type ReplayOptions } from "../resurrector/replay/replay-tenants";
 import { testPki, writeKubeconfig, type TestPki } from "./fake-kube-api";
 import { startFakeCluster, type FakeCluster } from "./fake-kube-cluster";
-import { findUpstream, isCi, requireUpstream, skipUnlessUpstream } from "./upstream";
+import { locoApplicationCrd } from "./loco-application-crd";
+import { isCi, requireUpstream, skipUnlessUpstream } from "./upstream";
 import { fleetEnvironment, loadFleet } from "./loco-fleet";
 
 const token = "replay-token";
@@ -36,18 +36,7 @@ let fleetUrl: string;
 const cleanups: (() => Promise<void> | void)[] = [];
 
 /** loco's Application CRD from the upstream reference when it is there (then every Application is schema-checked). */
-const upstreamCrdPath = findUpstream("locoCrd");
-const locoCrd: object = upstreamCrdPath
-  ? (parse(readFileSync(upstreamCrdPath, "utf8")) as object)
-  : {
-      metadata: { name: "applications.infra.loco.io" },
-      spec: {
-        group: "infra.loco.io",
-        names: { kind: "Application", plural: "applications" },
-        scope: "Namespaced",
-        versions: [{ name: "v1alpha1", served: true, storage: true }],
-      },
-    };
+const locoCrd = locoApplicationCrd();
 const withoutUpstream = skipUnlessUpstream("locoCrd");
 
 async function freshDatabase(name: string): Promise<string> {
