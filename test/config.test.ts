@@ -1,24 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ConfigError, parseStackConfig, type CloudStackConfig, type StackConfig } from "../stacks/config";
+import { ConfigError, parseStackConfig, type CloudStackConfig } from "../stacks/config";
 import { cloudConfigSchema, localConfigSchema } from "../stacks/config-schema";
-import { type ConfigOverride, outputIsSecret, withOverrides } from "./harness";
-
-function parse(stack: string, overrides: Record<string, ConfigOverride> = {}): StackConfig {
-  const config = withOverrides(stack, overrides);
-  return parseStackConfig({ stack, values: config.values, secretKeys: new Set(config.secretKeys) });
-}
-
-/** The problems config validation reports, or a failure if it accepts the config. */
-function problems(stack: string, overrides: Record<string, ConfigOverride>): string[] {
-  try {
-    parse(stack, overrides);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return [...error.problems];
-  }
-  assert.fail(`stack ${stack} with ${JSON.stringify(overrides)} was accepted`);
-}
+import { configProblems as problems, type ConfigOverride, outputIsSecret, parsedConfig as parse, withOverrides } from "./harness";
 
 /** Exactly one problem, naming the file and key, returned for further checks. */
 function onlyProblem(stack: string, overrides: Record<string, ConfigOverride>, key: string): string {

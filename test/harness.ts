@@ -3,10 +3,12 @@
  * dependencies, providers, protection, secrecy), so tests read like reviews of a preview. Built on the same
  * recorder as the offline plan: what a test sees is what `npm start` shows.
  */
+import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { runUnderMocks, SecretValue, type RecordedResource } from "../plan/mock-runtime";
 import { readStackConfig } from "../plan/stack-file";
+import { ConfigError, parseStackConfig, type StackConfig } from "../stacks/config";
 
 export { SecretValue };
 export type { RecordedResource };
@@ -113,4 +115,21 @@ export function withOverrides(stack: string, overrides: Record<string, ConfigOve
     }
   }
   return { ...base, values, secretKeys: [...secretKeys] };
+}
+
+/** A committed stack file's config, with overrides, as the program parses it. */
+export function parsedConfig(stack: string, overrides: Record<string, ConfigOverride> = {}): StackConfig {
+  const config = withOverrides(stack, overrides);
+  return parseStackConfig({ stack, values: config.values, secretKeys: new Set(config.secretKeys) });
+}
+
+/** The problems config validation reports for a stack file with overrides, or a failure if it accepts them. */
+export function configProblems(stack: string, overrides: Record<string, ConfigOverride>): string[] {
+  try {
+    parsedConfig(stack, overrides);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return [...error.problems];
+  }
+  assert.fail(`stack ${stack} with ${JSON.stringify(overrides)} was accepted`);
 }

@@ -13,23 +13,7 @@ import { apiDatabaseUrl, apiEnvironment, controllerEnvironment, type LocoPlatfor
 import { controllerClusterRules, wildcardProblems } from "../loco/rbac";
 import { imagePinProblem } from "../loco/workloads";
 import { connectionFromUrl } from "../lib/database-connection";
-import { ConfigError, parseStackConfig, type StackConfig } from "../stacks/config";
-import { outputIsSecret, projectDir, withOverrides, type ConfigOverride } from "./harness";
-
-function parse(stack: string, overrides: Record<string, ConfigOverride> = {}): StackConfig {
-  const config = withOverrides(stack, overrides);
-  return parseStackConfig({ stack, values: config.values, secretKeys: new Set(config.secretKeys) });
-}
-
-function problems(stack: string, overrides: Record<string, ConfigOverride>): string[] {
-  try {
-    parse(stack, overrides);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return [...error.problems];
-  }
-  assert.fail(`stack ${stack} with ${JSON.stringify(overrides)} was accepted`);
-}
+import { configProblems as problems, outputIsSecret, parsedConfig as parse, projectDir } from "./harness";
 
 const controlPlane = (stack: string) => parse(stack).controlPlane;
 const withImages = (images: Record<string, unknown>) => ({ ...controlPlane("dev"), images: { ...controlPlane("dev").images, ...images } });
